@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# The single entry point behind `npm test`, `npm run quickstart`, `npm run bench` and
-# `npm run provision`. It makes a fresh clone work on a fresh machine:
+# The single entry point behind `npm test`, `npm run quickstart` and `npm run provision`. It makes a fresh clone work on a fresh machine:
 #   1. Node 24 (pinned in scripts/toolchain.json) into the per-user cache when the machine's is older;
 #   2. `npm ci` when node_modules does not match package-lock.json;
 #   3. a TypeScript build of the workspace;
@@ -67,29 +66,53 @@ ensure_node
 ensure_dependencies
 build
 
+# Fails the run when a process started by the tests outlived them: the harness must clean up
+# after itself even when a suite fails. Every process of this run inherits MGW_TEST_RUN.
+check_no_orphans() {
+  local environ pid left=""
+  for environ in /proc/[0-9]*/environ; do
+    pid="${environ#/proc/}"; pid="${pid%/environ}"
+    [ "$pid" = "$$" ] && continue
+    if tr '\0' '\n' < "$environ" 2>/dev/null | grep -qx "MGW_TEST_RUN=$MGW_TEST_RUN"; then
+      left="$left $pid"
+    fi
+  done
+  if [ -n "$left" ]; then
+    say "processes left behind by the tests:"
+    ps -o pid,args -p "${left# }" >&2 || true
+    return 1
+  fi
+}
+
+run_tests() {
+  local reports status=0
+  reports="$(mktemp -d)"
+  export MGW_TEST_RUN="$$-$(now)" MGW_TEST_REPORT_DIR="$reports" NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+  say "lint, typecheck and unit tests"
+  npx --no-install nx run-many -t lint typecheck test --skip-nx-cache --outputStyle=stream "$@" || status=1
+  say "integration tests on real components (one suite at a time)"
+  npx --no-install nx run-many -t integration --parallel=1 --skip-nx-cache --outputStyle=stream "$@" || status=1
+  check_no_orphans || status=1
+  node scripts/summarize-tests.mjs "$reports" || status=1
+  rm -rf "$reports"
+  if [ "$status" -eq 0 ]; then say "all checks passed in $(( $(now) - START ))s"; else say "FAILED after $(( $(now) - START ))s"; fi
+  return "$status"
+}
+
 case "$COMMAND" in
   test)
     mgw toolchain provision
-    export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
-    say "lint, typecheck, unit tests"
-    npx --no-install nx run-many -t lint typecheck test --outputStyle=stream "$@"
-    say "integration tests on real components"
-    npx --no-install nx run-many -t integration --parallel=1 --outputStyle=stream "$@"
-    say "all tests passed in $(( $(now) - START ))s"
+    run_tests "$@"
     ;;
   quickstart)
     mgw toolchain provision
     mgw dev up "$@"
     ;;
-  bench)
-    mgw toolchain provision
-    mgw bench "$@"
-    ;;
   provision)
     mgw toolchain provision "$@"
     ;;
   *)
-    say "usage: scripts/run.sh test|quickstart|bench|provision [args]"
+    say "usage: scripts/run.sh test|quickstart|provision [args]"
     exit 2
     ;;
 esac

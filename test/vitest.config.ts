@@ -1,4 +1,6 @@
 import { defineConfig } from 'vitest/config';
-import { microgatewayProjects } from '../vitest.shared.js';
+import { microgatewayProjects, microgatewayReporters } from '../vitest.shared.js';
 
-export default defineConfig({ test: { projects: microgatewayProjects() } });
+export default defineConfig({
+  test: { projects: microgatewayProjects(), reporters: microgatewayReporters(import.meta.dirname) },
+});
