@@ -49,7 +49,15 @@ export default tseslint.config(
   },
   {
     // Pure cores: no I/O imports. Keep this list in step with docs/adr/0002.
-    files: ['services/*/src/core/**/*.ts', 'services/renderer/src/translate/**/*.ts', 'services/ca/src/pki/**/*.ts', 'services/deployer/src/render/**/*.ts'],
+    files: [
+      'libs/contracts/src/**/*.ts',
+      'services/*/src/core/**/*.ts',
+      'services/renderer/src/translate/**/*.ts',
+      'services/ca/src/pki/**/*.ts',
+      'services/deployer/src/render/**/*.ts',
+    ],
+    // Generators and tests may read and write files.
+    ignores: ['libs/contracts/src/bin/**', '**/*.test.ts', '**/*.itest.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ioModules, message: 'Pure cores do no I/O: inject it from the adapter.' }] }],
     },

@@ -1,0 +1,4 @@
+export * from './data.js';
+export * from './envelope.js';
+export * from './catalog.js';
+export * from './build.js';

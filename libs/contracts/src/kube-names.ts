@@ -1,0 +1,53 @@
+import { API_GROUP } from './instance.js';
+
+/** Kubernetes names and labels Microgateway gives to the objects it owns. */
+
+/** Which Gateway an Engine's Deployment, Service, ConfigMap and Pods belong to (value: see {@link boundedName}). */
+export const GATEWAY_NAME_LABEL = `${API_GROUP}/gateway`;
+/** What part of Microgateway an object is (`engine`, `bootstrap`, `ca`). */
+export const COMPONENT_LABEL = `${API_GROUP}/component`;
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'microgateway';
+
+/** The CA Secret, in the system namespace. */
+export const CA_SECRET_NAME = 'microgateway-ca-cert';
+
+/** Kubernetes object names (DNS-1123 subdomains) are at most 253 characters. */
+export const MAX_OBJECT_NAME = 253;
+/** Label values and DNS-1123 labels (e.g. Service names) are at most 63 characters. */
+export const MAX_LABEL_VALUE = 63;
+
+/** FNV-1a, 32 bit: a tiny pure hash that keeps shortened names distinct. Not for security. */
+function fnv1a(value: string): string {
+  let hash = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(value)) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+/**
+ * `<base><suffix>` when it fits in `max` characters; otherwise `base` is cut and a hash of the
+ * full name is inserted, so long Gateway names still give distinct, valid, stable names.
+ * Trailing `-`/`.` of the cut part are dropped (names must end alphanumeric).
+ */
+export function boundedName(base: string, suffix: string, max: number): string {
+  const full = `${base}${suffix}`;
+  if (full.length <= max) return full;
+  const hash = `-${fnv1a(full)}`;
+  const room = max - hash.length - suffix.length;
+  if (room < 1) throw new Error(`cannot fit a name with suffix ${JSON.stringify(suffix)} in ${max} characters`);
+  const cut = base.slice(0, room).replace(/[-.]+$/, '');
+  return `${cut}${hash}${suffix}`;
+}
+
+/** The bootstrap Secret of a Gateway's Engine, in the Gateway's namespace. */
+export function bootstrapSecretName(gatewayName: string): string {
+  return boundedName(gatewayName, '-mgw-bootstrap', MAX_OBJECT_NAME);
+}
+
+/** A Gateway name as a label value (label values are limited to 63 characters). */
+export function gatewayLabelValue(gatewayName: string): string {
+  return boundedName(gatewayName, '', MAX_LABEL_VALUE);
+}
