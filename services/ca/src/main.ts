@@ -1,0 +1,17 @@
+// Composition root of the ca: the only place its configuration sources (argv, environment) are read.
+import { packageVersion, runService, setupKubeConfig } from '@microgateway/runtime';
+import { caConfigSchema } from './config.js';
+
+await runService(
+  {
+    name: 'ca',
+    version: packageVersion(import.meta.url),
+    configSchema: caConfigSchema,
+    start: async ({ config, logger }) => {
+      // Only loads the client configuration; nothing talks to the API server yet.
+      setupKubeConfig(config.kubernetes, logger);
+      return { stop: async () => {} };
+    },
+  },
+  { argv: process.argv.slice(2), env: process.env },
+);

@@ -1,0 +1,15 @@
+import { parseServiceConfig } from '@microgateway/runtime';
+import { describe, expect, it } from 'vitest';
+import { deployerConfigSchema } from './config.js';
+
+describe('deployerConfigSchema', () => {
+  it('runs without Kubernetes access unless configured', () => {
+    const { config } = parseServiceConfig(deployerConfigSchema, { fileText: undefined, env: {} });
+    expect(config.kubernetes).toEqual({ inCluster: false });
+  });
+
+  it('takes the kubeconfig from the file or MGW_KUBECONFIG, and in-cluster access from the file', () => {
+    expect(parseServiceConfig(deployerConfigSchema, { fileText: undefined, env: { MGW_KUBECONFIG: '/k' } }).config.kubernetes.kubeconfig).toBe('/k');
+    expect(parseServiceConfig(deployerConfigSchema, { fileText: 'kubernetes: {inCluster: true}', env: {} }).config.kubernetes.inCluster).toBe(true);
+  });
+});
