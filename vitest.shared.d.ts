@@ -1,3 +1,3 @@
-import type { TestProjectInlineConfiguration } from 'vitest/config';
+import type { TestProjectInlineConfiguration, TestUserConfig } from 'vitest/config';
 export declare function microgatewayProjects(): TestProjectInlineConfiguration[];
-export declare function microgatewayReporters(packageDir: string): (string | [string, object])[];
+export declare function microgatewayReporters(packageDir: string): NonNullable<TestUserConfig['reporters']>;
