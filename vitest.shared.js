@@ -1,6 +1,8 @@
 // Shared vitest layout for every package: `unit` runs pure tests (*.test.ts) with no
 // external process; `integration` runs *.itest.ts against real binaries started by the
 // harness in test/, serially (one suite at a time on a 2-core machine), with long timeouts.
+// Integration suites live in test/ (module boundaries keep services from importing the harness),
+// so only that package has an `integration` script.
 import { basename } from 'node:path';
 
 /** @returns {import('vitest/config').TestProjectInlineConfiguration[]} */
