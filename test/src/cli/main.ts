@@ -8,6 +8,7 @@ const USAGE = `mgw — Microgateway developer CLI
   mgw dev up [--detach] [--name NAME] [--state-dir DIR]   start a local installation
   mgw dev env [--json] [--name NAME] [--state-dir DIR]    print how to reach it (KUBECONFIG, NATS_URL)
   mgw dev down [--name NAME] [--state-dir DIR]            stop it and remove what it started
+  mgw translate -f FILE [--gateway NS/NAME] [-o yaml|json]   print the Envoy config Gateway API objects produce
   mgw toolchain provision [--only tool,tool] [--force]    fetch/build the pinned binaries (once per machine)
   mgw toolchain status                                    show the pinned tools and whether they are cached
 `;
@@ -17,6 +18,8 @@ async function main(argv: string[]): Promise<number> {
   switch (group) {
     case 'dev':
       return (await import('./dev.js')).runDev(rest);
+    case 'translate':
+      return (await import('./translate.js')).runTranslate(rest);
     case 'toolchain':
       return (await import('./toolchain.js')).runToolchain(rest);
     case undefined:
