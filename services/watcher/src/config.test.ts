@@ -13,3 +13,13 @@ describe('watcherConfigSchema', () => {
     expect(parseServiceConfig(watcherConfigSchema, { fileText: 'kubernetes: {inCluster: true}', env: {} }).config.kubernetes.inCluster).toBe(true);
   });
 });
+
+describe('watcher settings', () => {
+  it('default to a 6 s lease renewed every second, and refuse timings that could overlap two leaders', () => {
+    const { config } = parseServiceConfig(watcherConfigSchema, { fileText: undefined, env: {} });
+    expect(config.watcher.leaderElection).toEqual({ enabled: true, namespace: 'microgateway-system', leaseDurationSeconds: 6, renewDeadlineMs: 4_000, retryPeriodMs: 1_000 });
+    expect(() => parseServiceConfig(watcherConfigSchema, { fileText: 'watcher: {leaderElection: {leaseDurationSeconds: 3, renewDeadlineMs: 3000}}', env: {} })).toThrow(/renewDeadlineMs/);
+    expect(() => parseServiceConfig(watcherConfigSchema, { fileText: 'watcher: {leaderElection: {retryPeriodMs: 5000}}', env: {} })).toThrow(/retryPeriodMs/);
+    expect(() => parseServiceConfig(watcherConfigSchema, { fileText: 'watcher: {unknown: 1}', env: {} })).toThrow(/unknown/);
+  });
+});

@@ -1,11 +1,13 @@
 // Every service, started the way a Pod starts it (`node services/<name>/dist/main.js`), against a
-// real NATS: it serves its probes and metrics, follows NATS's availability in /readyz, and drains
+// real NATS (and a real apiserver for those that use Kubernetes): it serves its probes and metrics, follows NATS's availability in /readyz, and drains
 // and exits 0 on SIGTERM. Needs the services built (`npx tsc -b` at the repository root).
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { SYSTEM_NAMESPACE } from '@microgateway/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePorts, startNats, startProcess, tail, waitFor, type NatsHandle, type ProcessHandle } from '../harness/index.js';
+import { freePorts, startKubeControlPlane, startNats, startProcess, tail, waitFor, type KubeControlPlane, type NatsHandle, type ProcessHandle } from '../harness/index.js';
 import { repoRoot } from '../toolchain/paths.js';
 
 const SERVICES = ['watcher', 'renderer', 'ca', 'deployer'] as const;
@@ -24,6 +26,7 @@ interface RunningService {
 describe('service lifecycle', () => {
   const workDir = mkdtempSync(join(tmpdir(), 'mgw-lifecycle-'));
   let nats: NatsHandle | undefined;
+  let kube: KubeControlPlane | undefined;
   const running: RunningService[] = [];
 
   beforeAll(async () => {
@@ -33,17 +36,21 @@ describe('service lifecycle', () => {
     }
     // An explicit workDir: NatsHandle.stop() keeps it, so restart() can bring the same server back.
     nats = await startNats({ name: 'lifecycle', workDir: join(workDir, 'nats') });
+    kube = await startKubeControlPlane({ crds: 'standard' });
+    // What the install manifests create before the services start.
+    await kube.kubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: SYSTEM_NAMESPACE } } });
     // The file carries what has no MGW_* override; the variables carry the rest, as in a Pod.
     const configFile = join(workDir, 'config.yaml');
     writeFileSync(configFile, `shutdownTimeoutMs: ${SHUTDOWN_TIMEOUT_MS}\nlogLevel: debug\n`);
     const ports = await freePorts(SERVICES.length);
-    SERVICES.forEach((name, i) => running.push(startService(name, { port: ports[i] ?? 0, nats: nats as NatsHandle, workDir, configFile })));
+    SERVICES.forEach((name, i) => running.push(startService(name, { port: ports[i] ?? 0, nats: nats as NatsHandle, kubeconfig: (kube as KubeControlPlane).kubeconfigPath, workDir, configFile })));
     await Promise.all(running.map((service) => waitForReadiness(service, 200)));
   });
 
   afterAll(async () => {
     await Promise.all(running.map((service) => service.proc.stop(2_000)));
     await nats?.stop();
+    await kube?.stop();
     rmSync(workDir, { recursive: true, force: true });
   });
 
@@ -99,11 +106,13 @@ function mainOf(name: ServiceName): string {
 interface ServiceSetup {
   port: number;
   nats: NatsHandle;
+  /** Services without a Kubernetes section in their config ignore it. */
+  kubeconfig: string;
   workDir: string;
   configFile: string;
 }
 
-function startService(name: ServiceName, { port, nats, workDir, configFile }: ServiceSetup): RunningService {
+function startService(name: ServiceName, { port, nats, kubeconfig, workDir, configFile }: ServiceSetup): RunningService {
   const proc = startProcess({
     name,
     command: process.execPath,
@@ -119,7 +128,7 @@ function startService(name: ServiceName, { port, nats, workDir, configFile }: Se
       MGW_NATS_USER: nats.admin.user,
       MGW_NATS_PASSWORD: nats.admin.password,
       MGW_NATS_CREDS: '',
-      MGW_KUBECONFIG: '',
+      MGW_KUBECONFIG: kubeconfig,
     },
   });
   return { name, url: `http://127.0.0.1:${port}`, proc };
