@@ -9,6 +9,7 @@ export * from './conditions.js';
 export * from './events/index.js';
 export * from './gatewayapi/index.js';
 export * from './json-schema.js';
+export * from './pki/index.js';
 export * from './ir/index.js';
 export * from './infra/index.js';
 export * from './status/index.js';

@@ -13,3 +13,18 @@ describe('caConfigSchema', () => {
     expect(parseServiceConfig(caConfigSchema, { fileText: 'kubernetes: {inCluster: true}', env: {} }).config.kubernetes.inCluster).toBe(true);
   });
 });
+
+describe('certificate settings', () => {
+  it('default to 4-day bootstrap certificates renewed every 48 hours', () => {
+    const { config } = parseServiceConfig(caConfigSchema, { fileText: undefined, env: {} });
+    expect(config.certificates).toMatchObject({ bootstrapLifetimeSeconds: 345_600, renewEverySeconds: 172_800 });
+    expect(config.bootstrap.mountPath).toBe('/etc/microgateway/bootstrap');
+  });
+
+  it('refuse bootstrap lifetimes over 7 days and renewal intervals not shorter than the lifetime', () => {
+    expect(() => parseServiceConfig(caConfigSchema, { fileText: 'certificates: {bootstrapLifetimeSeconds: 604801}', env: {} })).toThrow(/bootstrapLifetimeSeconds/);
+    expect(() =>
+      parseServiceConfig(caConfigSchema, { fileText: 'certificates: {bootstrapLifetimeSeconds: 60, renewEverySeconds: 60}', env: {} }),
+    ).toThrow(/renewEverySeconds/);
+  });
+});

@@ -1,0 +1,3 @@
+export * from './bootstrap.js';
+export * from './jobs.js';
+export * from './infra-gateway.js';

@@ -1,0 +1,127 @@
+import { CA_COMPONENT, COMPONENT_LABEL, SYSTEM_NAMESPACE, rendererServiceName, type InstanceName } from '@microgateway/contracts';
+import type { ServiceContext, StartedService } from '@microgateway/runtime';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { TrustHolder, ensureCertificateAuthority } from './authority.js';
+import type { CaConfig } from './config.js';
+import { CertificateEvents } from './adapters/events.js';
+import { InfraBucket } from './adapters/infra.js';
+import { CertJobQueue } from './adapters/job-queue.js';
+import { generateEcKeyPair, generateRsaKeyPair, secureRandom } from './adapters/keys.js';
+import { SecretInformer, type SecretSource } from './adapters/secret-informer.js';
+import { SecretStore } from './adapters/secrets.js';
+import { BootstrapIssuer } from './issuer.js';
+import { createCaMetrics, recordExpiries } from './metrics.js';
+import { bootstrapSecretSelector, type Clock } from './pki/index.js';
+import { ServingCertificateKeeper } from './serving.js';
+import { CertificateTracker } from './tracker.js';
+
+const EXPIRY_METRIC_INTERVAL_MS = 15_000;
+
+/** The in-cluster names of the renderer Service: what Engines dial and the serving certificate names. */
+export function defaultXdsServerNames(instance: InstanceName): string[] {
+  const service = rendererServiceName(instance);
+  return [`${service}.${SYSTEM_NAMESPACE}.svc`, `${service}.${SYSTEM_NAMESPACE}.svc.cluster.local`, `${service}.${SYSTEM_NAMESPACE}`, service];
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+/** Every bootstrap Secret of the instance, in all namespaces. */
+function bootstrapSecrets(store: SecretStore, instance: InstanceName): SecretSource {
+  const labelSelector = bootstrapSecretSelector(instance);
+  return { path: '/api/v1/secrets', labelSelector, list: () => store.api.listSecretForAllNamespaces({ labelSelector }) };
+}
+
+/** The CA Secret (its namespace's Secrets labelled as a CA; the holder picks it by name). */
+function caSecrets(store: SecretStore): SecretSource {
+  const labelSelector = `${COMPONENT_LABEL}=${CA_COMPONENT}`;
+  return {
+    path: `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets`,
+    labelSelector,
+    list: () => store.api.listNamespacedSecret({ namespace: SYSTEM_NAMESPACE, labelSelector }),
+  };
+}
+
+/**
+ * Wires the ca: the CA first (nothing can be signed without it), then the serving certificate,
+ * the work queue and its workers, and last the watches that turn changes into jobs.
+ */
+export async function startCa(context: ServiceContext<CaConfig>, kubeConfig: KubeConfig): Promise<StartedService> {
+  const { config, logger, nats, signal } = context;
+  const { certificates, jobs } = config;
+  const instance = config.instance;
+  const clock = systemClock;
+  const metrics = createCaMetrics(context.metrics);
+  const store = new SecretStore(kubeConfig);
+  const generateKeys = generateEcKeyPair;
+  const backoff = { initialMs: jobs.backoffInitialSeconds * 1_000, maxMs: jobs.backoffMaxSeconds * 1_000 };
+  const renewEveryMs = certificates.renewEverySeconds * 1_000;
+
+  const initialTrust = await ensureCertificateAuthority({
+    store, instance, clock, random: secureRandom, generateKeys: () => generateRsaKeyPair(certificates.caRsaKeyBits), caLifetimeMs: certificates.caLifetimeSeconds * 1_000, logger: logger.child({ runner: 'authority' }),
+  });
+  const trust = new TrustHolder(initialTrust, clock, logger.child({ runner: 'authority' }));
+  const js = jetstream(nats.connection);
+  const jsm = await jetstreamManager(nats.connection);
+  const events = new CertificateEvents(js, instance, logger, () => metrics.eventFailures.inc());
+  const xdsServerNames = config.bootstrap.xdsServerNames ?? defaultXdsServerNames(instance);
+
+  const serving = new ServingCertificateKeeper({
+    instance, store, trust: () => trust.current(), events, metrics, logger: logger.child({ runner: 'serving' }), clock, random: secureRandom, generateKeys,
+    dnsNames: xdsServerNames, lifetimeMs: certificates.servingLifetimeSeconds * 1_000, renewEveryMs, backoff,
+  });
+  await serving.start();
+
+  const queue = await CertJobQueue.open(js, jsm, instance, { ackWaitMs: jobs.ackWaitSeconds * 1_000, duplicateWindowMs: jobs.duplicateWindowSeconds * 1_000, concurrency: jobs.concurrency }, logger);
+  const infra = await InfraBucket.open(js, jsm, instance, { signal, logger });
+  const issuer = new BootstrapIssuer({
+    instance, trust: () => trust.current(), infra, store, events, metrics, logger: logger.child({ runner: 'issuer' }), clock, random: secureRandom, generateKeys,
+    layout: { mountPath: config.bootstrap.mountPath, xdsServerNames }, lifetimeMs: certificates.bootstrapLifetimeSeconds * 1_000, renewEveryMs, backoff,
+  });
+  const workers = queue.consume((job, attempt) => issuer.handle(job, attempt));
+
+  const tracker = new CertificateTracker({ queue, issuer, clock, logger: logger.child({ runner: 'tracker' }) });
+  const informer = new SecretInformer(
+    kubeConfig,
+    bootstrapSecrets(store, instance),
+    { onUpsert: (secret) => tracker.onSecretUpsert(secret), onDelete: (secret) => tracker.onSecretDelete(secret) },
+    logger.child({ runner: 'secrets' }),
+  );
+  const caInformer = new SecretInformer(kubeConfig, caSecrets(store), { onUpsert: (secret) => trust.observe(secret), onDelete: () => undefined }, logger.child({ runner: 'ca-secret' }));
+  trust.onChange(() => tracker.resync());
+  await caInformer.start();
+  await informer.start();
+  let infraSynced = false;
+  const watching = infra.watch((change) => tracker.onInfraChange(change), {
+    signal,
+    logger,
+    onSynced: () => {
+      infraSynced = true;
+      tracker.onInfraSynced();
+    },
+  });
+  const expiryTimer = setInterval(() => recordExpiries(metrics.expiring, tracker.notAfters(), clock.now()), EXPIRY_METRIC_INTERVAL_MS);
+  expiryTimer.unref();
+  // A watch or consumer loop that ends by itself leaves the ca deaf. The rejection below is left
+  // unhandled on purpose: runService logs it as fatal and exits, so the Pod is restarted.
+  for (const [what, loop] of [['the infra watch', watching], ['the cert workers', workers]] as const) {
+    void loop.then(() => {
+      if (!signal.aborted) throw new Error(`${what} ended unexpectedly`);
+    });
+  }
+
+  return {
+    readinessChecks: {
+      infra: () => (infraSynced ? { ready: true } : { ready: false, reason: 'reading the infra bucket' }),
+    },
+    stop: async () => {
+      clearInterval(expiryTimer);
+      tracker.stop();
+      serving.stop();
+      await informer.stop();
+      await caInformer.stop();
+      await queue.stop();
+      await Promise.allSettled([watching, workers]);
+    },
+  };
+}
