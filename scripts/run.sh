@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The single entry point behind `npm test`, `npm run quickstart` and `npm run provision`. It makes a fresh clone work on a fresh machine:
+# The single entry point behind `npm test`, `npm run quickstart`, `npm run provision` and `npm run bench`. It makes a fresh clone work on a fresh machine:
 #   1. Node 24 (pinned in scripts/toolchain.json) into the per-user cache when the machine's is older;
 #   2. `npm ci` when node_modules does not match package-lock.json;
 #   3. a TypeScript build of the workspace;
@@ -111,8 +111,18 @@ case "$COMMAND" in
   provision)
     mgw toolchain provision "$@"
     ;;
+  bench)
+    # Speed and memory targets live here, not in timed unit tests: each benchmark prints a table.
+    mgw toolchain provision
+    for bench in test/dist/bench/*.bench.js; do
+      say "benchmark: ${bench#test/dist/bench/}"
+      node "$bench" "$@"
+    done
+    say "benchmark: ca renewals end to end"
+    (cd test && MGW_CA_BENCH=1 npx --no-install vitest run --project integration src/ca/renewal-bench.itest.ts)
+    ;;
   *)
-    say "usage: scripts/run.sh test|quickstart|provision [args]"
+    say "usage: scripts/run.sh test|quickstart|provision|bench [args]"
     exit 2
     ;;
 esac
