@@ -14,3 +14,4 @@ export * from './ir/index.js';
 export * from './infra/index.js';
 export * from './status/index.js';
 export * from './crds/index.js';
+export * from './render/index.js';

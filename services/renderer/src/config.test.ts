@@ -10,4 +10,11 @@ describe('rendererConfigSchema', () => {
     const { config } = parseServiceConfig(rendererConfigSchema, { fileText: undefined, env: { MGW_KUBECONFIG: '/k' } });
     expect(config).not.toHaveProperty('kubernetes');
   });
+
+  it('has render job defaults and rejects misspelt settings', () => {
+    const { config } = parseServiceConfig(rendererConfigSchema, { fileText: undefined, env: {} });
+    expect(config.renderer.jobs).toEqual({ ackWaitSeconds: 30, duplicateWindowSeconds: 120, concurrency: 4, retryDelayMs: 1_000, cacheWaitMs: 5_000 });
+    expect(config.renderer.controllerName).toBeUndefined();
+    expect(() => parseServiceConfig(rendererConfigSchema, { fileText: 'renderer: {jobs: {ackwait: 3}}', env: {} })).toThrow('ackwait');
+  });
 });

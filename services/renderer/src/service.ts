@@ -1,0 +1,130 @@
+import type { GatewayRef } from '@microgateway/contracts';
+import { bucketName, controllerName, parseGatewayKey, parseXdsKey } from '@microgateway/contracts';
+import type { ServiceContext, StartedService } from '@microgateway/runtime';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import { Kvm } from '@nats-io/kv';
+import type { KvFeed } from './cache/kv-feed.js';
+import { startKvFeed } from './cache/kv-feed.js';
+import { ResourceCache } from './cache/resource-cache.js';
+import { RevisionWaiter } from './cache/revision-waiter.js';
+import { ChangeRouter } from './change-router.js';
+import type { RendererConfig } from './config.js';
+import { RenderJobQueue } from './jobs/render-queue.js';
+import { createRendererMetrics } from './metrics.js';
+import { ensureEventsStream, RenderEvents } from './publish/events.js';
+import { KvOutputWriter } from './publish/kv-writer.js';
+import { RenderJobHandler } from './render-job.js';
+
+/** NATS's default max_payload, for a server that does not say. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
+interface Buckets {
+  resources: KV;
+  secrets: KV;
+  xds: KV;
+  infra: KV;
+  status: KV;
+}
+
+/** Opens the buckets; the input buckets with exactly the watcher's settings, so whoever is first creates them alike. */
+async function openBuckets(kvm: Kvm, instance: string): Promise<Buckets> {
+  const [resources, secrets, xds, infra, status] = await Promise.all([
+    kvm.create(bucketName(instance, 'resources'), { history: 1, description: 'normalized Kubernetes objects (watcher)' }),
+    kvm.create(bucketName(instance, 'secrets'), { history: 1, description: 'Secrets referenced by Gateways (watcher)' }),
+    kvm.create(bucketName(instance, 'xds'), { history: 1, description: 'Envoy resources per Gateway, one key each, and a manifest (renderer)' }),
+    kvm.create(bucketName(instance, 'infra'), { history: 1, description: 'what the deployer runs per Gateway (renderer)' }),
+    kvm.create(bucketName(instance, 'status'), { history: 1, description: 'condition facts per object and reporter' }),
+  ]);
+  return { resources, secrets, xds, infra, status };
+}
+
+async function keysOf(kv: KV, filter: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const key of await kv.keys(filter)) out.push(key);
+  return out;
+}
+
+/** Every Gateway to re-check at startup: those in the cache and those with published output (maybe deleted since). */
+async function knownGateways(cache: ResourceCache, buckets: Buckets): Promise<GatewayRef[]> {
+  const found = new Map<string, GatewayRef>();
+  const add = (ref: GatewayRef): void => void found.set(`${ref.namespace}/${ref.name}`, ref);
+  for (const gateway of cache.world().gateways) add({ namespace: gateway.metadata.namespace, name: gateway.metadata.name });
+  for (const key of await keysOf(buckets.xds, '*.*.manifest')) add(parseXdsKey(key).gateway);
+  for (const key of await keysOf(buckets.infra, '>')) add(parseGatewayKey(key));
+  return [...found.values()];
+}
+
+/**
+ * The renderer: a resources cache fed by the KV watch, render jobs through the shared work queue,
+ * and the outputs in KV `xds`, `infra`, `status` plus `config.rendered` events.
+ */
+export async function startRenderer(context: ServiceContext<RendererConfig>): Promise<StartedService> {
+  const { config, logger, nats } = context;
+  const settings = config.renderer;
+  const metrics = createRendererMetrics(context.metrics);
+  const js = jetstream(nats.connection);
+  const jsm = await jetstreamManager(nats.connection);
+  await ensureEventsStream(jsm, config.instance, settings.eventsMaxAgeHours * 3_600_000);
+  const buckets = await openBuckets(new Kvm(js), config.instance);
+  const queue = await RenderJobQueue.open(
+    js,
+    jsm,
+    config.instance,
+    {
+      ackWaitMs: settings.jobs.ackWaitSeconds * 1000,
+      duplicateWindowMs: settings.jobs.duplicateWindowSeconds * 1000,
+      concurrency: settings.jobs.concurrency,
+      retryDelayMs: settings.jobs.retryDelayMs,
+    },
+    { logger, events: { onOutcome: (outcome) => metrics.jobs.inc({ outcome }), onRedelivered: () => metrics.redelivered.inc() } },
+  );
+
+  const cache = new ResourceCache();
+  const waiter = new RevisionWaiter(() => cache.revisions);
+  const router = new ChangeRouter(cache, (job) => queue.enqueue(job), metrics, logger, () => waiter.advanced());
+  let stopping = false;
+  const feeds: KvFeed[] = [];
+  for (const bucket of ['resources', 'secrets'] as const) {
+    const feed = await startKvFeed(bucket, buckets[bucket], (entry) => router.accept(entry), logger);
+    feeds.push(feed);
+    // A watch that ends while running would leave the cache stale: fail the process (runService
+    // exits on an unhandled rejection) so it is restarted and reloads.
+    void feed.done.then(() => {
+      if (!stopping) throw new Error(`the KV watch of ${bucket} ended`);
+    });
+  }
+  await Promise.all(feeds.map((f) => f.synced));
+  router.goLive();
+  const after = cache.revisions;
+  const gateways = await knownGateways(cache, buckets);
+  router.resync(gateways, after);
+  logger.info({ objects: cache.size, gateways: gateways.length, revisions: after }, 'resources cache loaded; re-checking every Gateway');
+
+  const handler = new RenderJobHandler({
+    cache,
+    waiter,
+    writer: new KvOutputWriter(buckets, nats.connection.info?.max_payload ?? DEFAULT_MAX_PAYLOAD, logger),
+    events: new RenderEvents(js, config.instance, logger, () => metrics.eventFailures.inc()),
+    enqueue: (job) => queue.enqueue(job),
+    metrics,
+    logger,
+    controllerName: settings.controllerName ?? controllerName(config.instance),
+    cacheWaitMs: settings.jobs.cacheWaitMs,
+    retryDelayMs: settings.jobs.retryDelayMs,
+  });
+  const consuming = queue.consume((job, attempt) => handler.handle(job, attempt));
+  void consuming.then(() => {
+    if (!stopping) throw new Error('the render job consumer ended');
+  });
+
+  return {
+    stop: async () => {
+      stopping = true;
+      for (const feed of feeds) feed.stop();
+      waiter.close();
+      await queue.stop();
+      await router.flushed();
+    },
+  };
+}
