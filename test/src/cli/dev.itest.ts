@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { clusterNamespaces } from '../cluster/index.js';
 import { repoRoot } from '../toolchain/paths.js';
 
 const run = promisify(execFile);
@@ -39,7 +40,9 @@ describe('mgw dev', () => {
     const { stdout } = await cli('up', '--detach');
     expect(stdout).toContain('mgw dev env');
     expect(stdout).toContain('mgw dev down');
-    expect(processesUsing(stateDir).length).toBeGreaterThanOrEqual(3); // etcd, kube-apiserver, nats-server
+    // etcd, kube-apiserver, controller-manager, kube-proxy, the node agent, nats-server
+    expect(processesUsing(stateDir).length).toBeGreaterThanOrEqual(6);
+    expect(clusterNamespaces('itest').length).toBeGreaterThan(0);
   });
 
   it('env --json gives a kubeconfig and a NATS URL that work', async () => {
@@ -50,6 +53,8 @@ describe('mgw dev', () => {
     kc.loadFromFile(env.kubeconfig);
     const namespaces = await kc.makeApiClient(CoreV1Api).listNamespace();
     expect(namespaces.items.map((n) => n.metadata?.name)).toContain('kube-system');
+    const nodes = await kc.makeApiClient(CoreV1Api).listNode();
+    expect(nodes.items.length).toBe(1);
 
     const url = new URL(env.natsUrl);
     const nc = await connect({ servers: `${url.hostname}:${url.port}`, user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) });
@@ -65,6 +70,8 @@ describe('mgw dev', () => {
   it('down stops everything it started', async () => {
     await cli('down');
     expect(processesUsing(stateDir)).toEqual([]);
+    // The cluster's network lives in its namespaces: with them go its links, routes and rules.
+    expect(clusterNamespaces('itest')).toEqual([]);
     await expect(cli('env')).rejects.toThrow(/no local installation/);
   });
 });

@@ -52,7 +52,7 @@ async function down(argv: string[]): Promise<number> {
   const { name, stateDir } = stateDirOf(values);
   const state = readDevState(stateDir);
   if (state && !state.detached) await stopForegroundSupervisor(state.supervisorPid);
-  const existed = await stopDevStack(stateDir);
+  const existed = await stopDevStack(stateDir, name);
   progress(existed || state ? `local installation "${name}" stopped` : `nothing was running for "${name}" (cleaned up anyway)`);
   return 0;
 }
@@ -103,8 +103,9 @@ function howToUse(state: DevState): string {
     `    kubeconfig: ${state.kubeconfig}`,
     `    NATS:       ${state.nats.url} (user ${state.nats.user})`,
     '',
-    '  Not yet running here: the controller-manager, kube-proxy and node agent (Pods), the four',
-    '  services and Engines — they arrive with the local-cluster and end-to-end work.',
+    `    Pod logs:   ${state.podsDir}/<namespace>_<pod>_<uid>/logs/<container>.log`,
+    '',
+    '  Not yet running here: the four services and Engines — they arrive with the end-to-end work.',
     '',
     `  Stop it: npx mgw dev down --name ${state.name}${state.detached ? '' : '   (or Ctrl-C here)'}`,
     '',

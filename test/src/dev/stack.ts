@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KubeControlPlane, NatsHandle } from '../harness/index.js';
-import { killRecordedProcesses, startKubeControlPlane, startNats } from '../harness/index.js';
+import type { LocalCluster } from '../cluster/index.js';
+import { startLocalCluster, stopLocalCluster } from '../cluster/index.js';
+import type { NatsHandle } from '../harness/index.js';
+import { killRecordedProcesses, startNats } from '../harness/index.js';
 import type { DevState } from './state.js';
 import { readDevState, removeDevState, writeDevState } from './state.js';
 
@@ -19,9 +21,10 @@ export interface DevStack {
 }
 
 /**
- * Starts what the local installation consists of so far: etcd + kube-apiserver (Gateway API CRDs
- * installed) and NATS with JetStream. Later issues add the controller-manager, kube-proxy, the node
- * agent and the four services here. Whatever a crashed earlier run left behind is cleaned first.
+ * Starts what the local installation consists of so far: the local cluster (etcd, kube-apiserver
+ * with the Gateway API CRDs, kube-controller-manager, kube-proxy and the node agent that runs Pods
+ * as processes) and NATS with JetStream. The four services and an example arrive with the
+ * end-to-end work. Whatever a crashed earlier run left behind is cleaned first.
  */
 export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
   await cleanLeftovers(opts);
@@ -29,8 +32,8 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
   const step = timer(opts.log);
   const started: { stop(): Promise<void> }[] = [];
   try {
-    step.begin('etcd + kube-apiserver (with the Gateway API CRDs)');
-    const kube = await startKubeControlPlane({ workDir: join(opts.stateDir, 'kube'), detached: opts.detached, crds: 'experimental' });
+    step.begin('the local cluster (etcd, kube-apiserver, controller-manager, kube-proxy, node agent)');
+    const kube = await startLocalCluster({ workDir: opts.stateDir, name: opts.name, detached: opts.detached, log: opts.log });
     started.push(kube);
     step.end();
 
@@ -47,7 +50,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
   }
 }
 
-function ready(opts: DevStackOptions, kube: KubeControlPlane, nats: NatsHandle): DevStack {
+function ready(opts: DevStackOptions, kube: LocalCluster, nats: NatsHandle): DevStack {
   const state: DevState = {
     name: opts.name,
     stateDir: opts.stateDir,
@@ -56,6 +59,7 @@ function ready(opts: DevStackOptions, kube: KubeControlPlane, nats: NatsHandle):
     supervisorPid: process.pid,
     kubeconfig: kube.kubeconfigPath,
     kubeServer: kube.server,
+    podsDir: kube.podsDir,
     nats: { url: nats.url, user: nats.admin.user, password: nats.admin.password },
   };
   writeDevState(state);
@@ -64,23 +68,26 @@ function ready(opts: DevStackOptions, kube: KubeControlPlane, nats: NatsHandle):
     stop: async () => {
       await nats.stop();
       await kube.stop();
+      await stopLocalCluster({ workDir: opts.stateDir, name: opts.name });
       await killRecordedProcesses(opts.stateDir);
       removeDevState(opts.stateDir);
     },
   };
 }
 
-/** Stops a stack started earlier, detached or crashed, from its state directory alone. */
-export async function stopDevStack(stateDir: string): Promise<boolean> {
-  const existed = readDevState(stateDir) !== undefined;
+/** Stops a stack started earlier, detached or crashed, from its state directory and name. */
+export async function stopDevStack(stateDir: string, name: string): Promise<boolean> {
+  const state = readDevState(stateDir);
+  await stopLocalCluster({ workDir: stateDir, name: state?.name ?? name });
   await killRecordedProcesses(stateDir);
   removeDevState(stateDir);
-  return existed;
+  return state !== undefined;
 }
 
 async function cleanLeftovers(opts: DevStackOptions): Promise<void> {
   const previous = readDevState(opts.stateDir);
   if (previous) opts.log(`cleaning up a previous run of "${previous.name}" (started ${previous.startedAt})`);
+  await stopLocalCluster({ workDir: opts.stateDir, name: previous?.name ?? opts.name });
   await killRecordedProcesses(opts.stateDir);
   removeDevState(opts.stateDir);
 }

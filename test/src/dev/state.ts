@@ -15,6 +15,8 @@ export const devStateSchema = z.object({
   supervisorPid: z.number().int(),
   kubeconfig: z.string(),
   kubeServer: z.string(),
+  /** Pod directories: `<podsDir>/<namespace>_<name>_<uid>/logs/<container>.log`. */
+  podsDir: z.string(),
   nats: z.object({ url: z.string(), user: z.string(), password: z.string() }),
 });
 export type DevState = z.infer<typeof devStateSchema>;

@@ -23,6 +23,8 @@ export interface StartKubeOptions {
   detached?: boolean;
   /** Which Gateway API CRDs to install; default 'standard'. */
   crds?: CrdChannel;
+  /** The Service ClusterIP range; default 10.96.0.0/16. Two clusters on one machine that route ClusterIPs need distinct ones. */
+  serviceClusterIpRange?: string;
 }
 
 export interface KubeIdentity {
@@ -39,6 +41,12 @@ export interface KubeControlPlane {
   kubeConfig(): KubeConfig;
   /** A service account's token and a kubeconfig for it (namespace and account created when missing). */
   mintIdentity(namespace: string, serviceAccount: string): Promise<KubeIdentity>;
+  /** What a kube-controller-manager or node agent needs next to the admin kubeconfig. */
+  readonly serviceClusterIpRange: string;
+  /** The key that signs service-account tokens (kube-controller-manager --service-account-private-key-file). */
+  readonly serviceAccountPrivateKeyPath: string;
+  /** The apiserver's self-signed serving certificate: the CA clients trust (--root-ca-file). */
+  readonly caPath: string;
   stop(): Promise<void>;
 }
 
@@ -64,7 +72,8 @@ export async function startKubeControlPlane(opts: StartKubeOptions = {}): Promis
   try {
     started.push(await startEtcd(workDir, etcdClientPort, etcdPeerPort, opts.detached));
     const adminToken = randomBytes(24).toString('base64url');
-    const apiserver = await startApiserver({ workDir, apiPort, etcdClientPort, adminToken, detached: opts.detached });
+    const serviceClusterIpRange = opts.serviceClusterIpRange ?? SERVICE_CLUSTER_IP_RANGE;
+    const apiserver = await startApiserver({ workDir, apiPort, etcdClientPort, adminToken, detached: opts.detached, serviceClusterIpRange });
     started.push(apiserver);
     const server = `https://127.0.0.1:${apiPort}`;
     const ca = readFileSync(join(workDir, 'certs', 'apiserver.crt'));
@@ -81,6 +90,9 @@ export async function startKubeControlPlane(opts: StartKubeOptions = {}): Promis
       adminToken,
       kubeConfig,
       mintIdentity: (namespace, serviceAccount) => mintIdentity(kubeConfig(), { workDir, server, ca }, namespace, serviceAccount),
+      serviceClusterIpRange,
+      serviceAccountPrivateKeyPath: serviceAccountKeys(workDir).privateKey,
+      caPath: join(workDir, 'certs', 'apiserver.crt'),
       async stop() {
         await stopAll();
         if (temporary) rmSync(workDir, { recursive: true, force: true });
@@ -135,6 +147,7 @@ interface ApiserverOptions {
   etcdClientPort: number;
   adminToken: string;
   detached?: boolean;
+  serviceClusterIpRange: string;
 }
 
 async function startApiserver(o: ApiserverOptions): Promise<ProcessHandle> {
@@ -157,7 +170,7 @@ async function startApiserver(o: ApiserverOptions): Promise<ProcessHandle> {
       '--advertise-address=127.0.0.1',
       // 1.37 refuses a loopback advertise address with the default (lease) reconciler.
       '--endpoint-reconciler-type=none',
-      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      `--service-cluster-ip-range=${o.serviceClusterIpRange}`,
       '--authorization-mode=RBAC',
       `--token-auth-file=${tokenFile}`,
       `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,

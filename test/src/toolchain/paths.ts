@@ -19,11 +19,13 @@ export const pinsSchema = z.object({
   envoy: z.string(),
   gatewayApi: z.string(),
   gatewayApiGoToolchain: z.string(),
+  echoBasic: z.string(),
+  coredns: z.string(),
 });
 export type Pins = z.infer<typeof pinsSchema>;
 
-export type ToolName = 'node' | 'kubernetes' | 'etcd' | 'nats-server' | 'envoy' | 'gateway-api';
-export const TOOL_NAMES: readonly ToolName[] = ['node', 'kubernetes', 'etcd', 'nats-server', 'envoy', 'gateway-api'];
+export type ToolName = 'node' | 'kubernetes' | 'etcd' | 'nats-server' | 'envoy' | 'gateway-api' | 'echo-basic' | 'coredns';
+export const TOOL_NAMES: readonly ToolName[] = ['node', 'kubernetes', 'etcd', 'nats-server', 'envoy', 'gateway-api', 'echo-basic', 'coredns'];
 
 export interface ToolPaths {
   node: string;
@@ -34,6 +36,9 @@ export interface ToolPaths {
   natsServer: string;
   envoy: string;
   gatewayApiCrds: { standard: string; experimental: string };
+  /** The conformance suite's echo backend (the local cluster runs its image as this binary). */
+  echoBasic: string;
+  coredns: string;
 }
 
 /** The repository root (this file is test/{src,dist}/toolchain/paths.{ts,js}). */
@@ -61,6 +66,8 @@ export function pinnedVersion(tool: ToolName, pins: Pins): string {
     case 'nats-server': return pins.natsServer;
     case 'envoy': return pins.envoy;
     case 'gateway-api': return pins.gatewayApi;
+    case 'echo-basic': return pins.echoBasic;
+    case 'coredns': return pins.coredns;
   }
 }
 
@@ -78,6 +85,8 @@ export const TOOL_BINARIES: Readonly<Record<ToolName, readonly string[]>> = {
   'nats-server': ['nats-server'],
   envoy: ['envoy'],
   'gateway-api': [],
+  'echo-basic': ['echo-basic'],
+  coredns: ['coredns'],
 };
 
 export function isToolName(name: string): name is ToolName {
@@ -96,5 +105,7 @@ export function toolPaths(pins: Pins = loadPins(), root: string = cacheRoot()): 
     natsServer: bin('nats-server', 'nats-server'),
     envoy: bin('envoy', 'envoy'),
     gatewayApiCrds: { standard: join(crds, 'standard'), experimental: join(crds, 'experimental') },
+    echoBasic: bin('echo-basic', 'echo-basic'),
+    coredns: bin('coredns', 'coredns'),
   };
 }

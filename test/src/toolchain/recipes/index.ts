@@ -1,4 +1,6 @@
 import type { ToolName } from '../paths.js';
+import { corednsRecipe } from './coredns.js';
+import { echoBasicRecipe } from './echo-basic.js';
 import { envoyRecipe } from './envoy.js';
 import { etcdRecipe } from './etcd.js';
 import { gatewayApiRecipe } from './gateway-api.js';
@@ -17,4 +19,6 @@ export const RECIPES: Readonly<Record<ToolName, Recipe>> = {
   'nats-server': natsServerRecipe,
   envoy: envoyRecipe,
   'gateway-api': gatewayApiRecipe,
+  'echo-basic': echoBasicRecipe,
+  coredns: corednsRecipe,
 };
