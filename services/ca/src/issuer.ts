@@ -1,7 +1,7 @@
 import { bootstrapSecretName, spiffeId, type CertJob, type GatewayRef, type InstanceName } from '@microgateway/contracts';
 import type { Logger } from '@microgateway/runtime';
 import type { TrustState } from './authority.js';
-import type { CertificateEvents } from './adapters/events.js';
+import { publishCertificateEvent, type CertificateEvents } from './adapters/events.js';
 import type { InfraBucket } from './adapters/infra.js';
 import type { JobOutcome } from './adapters/job-queue.js';
 import { SecretConflictError, type SecretStore, type StoredSecret } from './adapters/secrets.js';
@@ -109,14 +109,15 @@ export class BootstrapIssuer {
     deps.metrics.issued.inc({ kind: 'bootstrap', action: verdict.action });
     deps.metrics.issuanceSeconds.observe({ kind: 'bootstrap', action: verdict.action }, Math.max(0, Date.now() - Date.parse(job.requestedAt)) / 1_000);
     deps.logger.info({ gateway: { namespace: gateway.namespace, name: gateway.name }, action: verdict.action, reason: verdict.reason, serial: facts.serial }, 'bootstrap certificate written');
-    await deps.events.publish(verdict.action === 'renew' ? 'dev.microgateway.certificate.renewed' : 'dev.microgateway.certificate.issued', {
+    const certificate = {
       gateway: { namespace: gateway.namespace, name: gateway.name },
       secret: { namespace: metadata.namespace, name: metadata.name },
       serial: facts.serial,
       notBefore: facts.notBefore.toISOString(),
       notAfter: facts.notAfter.toISOString(),
       spiffeId: spiffeId(deps.instance, gateway),
-    });
+    };
+    await publishCertificateEvent(deps.events, verdict, certificate);
   }
 
   /** The Gateway has no infra entry (any more): its bootstrap Secret goes, if it is ours. */
@@ -132,6 +133,14 @@ export class BootstrapIssuer {
     const delayMs = backoffDelay(attempt, this.deps.backoff);
     this.deps.metrics.failures.inc({ kind: 'bootstrap', reason: (error as Error).name || 'Error' });
     this.deps.logger.warn({ err: error, gateway: job.gateway, attempt, retryInMs: delayMs }, 'cert job failed; retrying with backoff');
+    // publish() reports its own failures; the job's outcome does not wait for the event.
+    void this.deps.events.publish('dev.microgateway.certificate.failed', {
+      gateway: { namespace: job.gateway.namespace, name: job.gateway.name },
+      reason: (error as Error).name || 'Error',
+      message: (error as Error).message,
+      attempt,
+      retryInSeconds: delayMs / 1_000,
+    });
     return { kind: 'retry', delayMs, why: (error as Error).message };
   }
 }

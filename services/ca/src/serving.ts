@@ -10,7 +10,7 @@ import {
 } from '@microgateway/contracts';
 import type { Logger } from '@microgateway/runtime';
 import type { TrustState } from './authority.js';
-import type { CertificateEvents } from './adapters/events.js';
+import { publishCertificateEvent, type CertificateEvents } from './adapters/events.js';
 import { SecretConflictError, type SecretStore } from './adapters/secrets.js';
 import type { CaMetrics } from './metrics.js';
 import {
@@ -132,12 +132,13 @@ export class ServingCertificateKeeper {
     deps.metrics.issued.inc({ kind: 'serving', action });
     deps.metrics.issuanceSeconds.observe({ kind: 'serving', action }, (Date.now() - started) / 1_000);
     deps.logger.info({ secret: name, action, reason: verdict.reason, serial: facts.serial }, 'xDS serving certificate written');
-    await deps.events.publish(action === 'renew' ? 'dev.microgateway.certificate.renewed' : 'dev.microgateway.certificate.issued', {
+    const certificate = {
       secret: { namespace: SYSTEM_NAMESPACE, name },
       serial: facts.serial,
       notBefore: facts.notBefore.toISOString(),
       notAfter: facts.notAfter.toISOString(),
       dnsNames: [...deps.dnsNames],
-    });
+    };
+    await publishCertificateEvent(deps.events, verdict, certificate);
   }
 }

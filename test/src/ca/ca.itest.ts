@@ -181,10 +181,13 @@ describe('ca', () => {
       await waitFor(async () => (await readSecret(other.namespace, bootstrapSecretName(other.name))) === undefined, { timeoutMs: 10_000, what: 'the Secret to go', process: ca });
     });
 
-    it('publishes certificate events without key material', async () => {
+    it('publishes certificate events (issued, repaired with the reason) without key material', async () => {
       const events = await readEvents(inst.nc, instance);
       const types = events.map((text) => (JSON.parse(text) as { type: string }).type);
       expect(types).toContain('dev.microgateway.certificate.issued');
+      // The tamper tests above made repairs: each says what was wrong.
+      const reasons = events.map((t) => JSON.parse(t) as { type: string; data: { reason?: string } }).filter((e) => e.type === 'dev.microgateway.certificate.repaired').map((e) => e.data.reason);
+      expect(reasons).toEqual(expect.arrayContaining(['ForeignIssuer', 'KeyMismatch', 'SdsOutdated']));
       for (const text of events) expect(text).not.toMatch(/PRIVATE KEY|BEGIN/);
       const issued = events.map((t) => JSON.parse(t) as { data: { gateway?: GatewayRef; spiffeId?: string } }).find((e) => e.data.gateway?.name === gateway.name);
       expect(issued?.data.spiffeId).toBe(spiffeId(instance, gateway));

@@ -30,7 +30,7 @@ export interface BuildEventOptions {
 export function eventAbout<T extends EventType>(type: T, data: EventData<T>): ResourceRef {
   if ('kind' in data) return { kind: data.kind, namespace: data.namespace, name: data.name };
   if ('gateway' in data && data.gateway !== undefined) return { kind: 'Gateway', ...data.gateway };
-  if ('secret' in data) return { kind: 'Secret', ...data.secret };
+  if ('secret' in data && data.secret !== undefined) return { kind: 'Secret', ...data.secret };
   throw new Error(`event ${type} names no object`);
 }
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   certificateDataSchema,
+  certificateFailedDataSchema,
+  certificateRepairedDataSchema,
   configAcceptedDataSchema,
   configRejectedDataSchema,
   configRenderedDataSchema,
@@ -24,6 +26,8 @@ export const eventDataSchemas = {
   'dev.microgateway.infra.applied': infraAppliedDataSchema,
   'dev.microgateway.certificate.issued': certificateDataSchema,
   'dev.microgateway.certificate.renewed': certificateDataSchema,
+  'dev.microgateway.certificate.repaired': certificateRepairedDataSchema,
+  'dev.microgateway.certificate.failed': certificateFailedDataSchema,
 } as const;
 
 export type EventDataSchemas = typeof eventDataSchemas;
@@ -41,6 +45,8 @@ export const configRejectedEventSchema = cloudEventSchema('dev.microgateway.conf
 export const infraAppliedEventSchema = cloudEventSchema('dev.microgateway.infra.applied', infraAppliedDataSchema);
 export const certificateIssuedEventSchema = cloudEventSchema('dev.microgateway.certificate.issued', certificateDataSchema);
 export const certificateRenewedEventSchema = cloudEventSchema('dev.microgateway.certificate.renewed', certificateDataSchema);
+export const certificateRepairedEventSchema = cloudEventSchema('dev.microgateway.certificate.repaired', certificateRepairedDataSchema);
+export const certificateFailedEventSchema = cloudEventSchema('dev.microgateway.certificate.failed', certificateFailedDataSchema);
 
 /** The envelope schema of each event type. */
 export const eventSchemas = {
@@ -53,6 +59,8 @@ export const eventSchemas = {
   'dev.microgateway.infra.applied': infraAppliedEventSchema,
   'dev.microgateway.certificate.issued': certificateIssuedEventSchema,
   'dev.microgateway.certificate.renewed': certificateRenewedEventSchema,
+  'dev.microgateway.certificate.repaired': certificateRepairedEventSchema,
+  'dev.microgateway.certificate.failed': certificateFailedEventSchema,
 } as const satisfies { [T in EventType]: unknown };
 
 /** Any Microgateway event, discriminated by `type`. Parse every consumed event with this. */
@@ -66,6 +74,8 @@ export const microgatewayEventSchema = z.discriminatedUnion('type', [
   infraAppliedEventSchema,
   certificateIssuedEventSchema,
   certificateRenewedEventSchema,
+  certificateRepairedEventSchema,
+  certificateFailedEventSchema,
 ]);
 
 export type MicrogatewayEvent = z.infer<typeof microgatewayEventSchema>;

@@ -89,3 +89,19 @@ export const certificateDataSchema = z.object({
   spiffeId: z.string().startsWith('spiffe://').optional(),
   dnsNames: z.array(z.string()).optional(),
 });
+
+export const certificateRepairedDataSchema = certificateDataSchema.extend({
+  reason: z
+    .string()
+    .min(1)
+    .describe('what was wrong with the Secret it replaced, e.g. ForeignIssuer, KeyMismatch, NotValidNow, SdsOutdated'),
+});
+
+export const certificateFailedDataSchema = z.object({
+  gateway: gatewayRefSchema.optional().describe("the Engine's Gateway; absent for control-plane certificates"),
+  secret: gatewayRefSchema.optional().describe('the Secret that was to hold the certificate'),
+  reason: z.string().min(1).describe('the kind of failure, e.g. the error name'),
+  message: z.string().describe('what went wrong, for an operator'),
+  attempt: z.number().int().min(1),
+  retryInSeconds: z.number().min(0).optional().describe('when the ca tries again; absent when it gives up'),
+});

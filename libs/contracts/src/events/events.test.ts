@@ -46,6 +46,8 @@ const samples: { [T in EventType]: EventData<T> } = {
   'dev.microgateway.infra.applied': { gateway, digest, objects: [{ kind: 'Deployment', name: 'edge.example' }] },
   'dev.microgateway.certificate.issued': certificate,
   'dev.microgateway.certificate.renewed': certificate,
+  'dev.microgateway.certificate.repaired': { ...certificate, reason: 'KeyMismatch' },
+  'dev.microgateway.certificate.failed': { gateway, reason: 'ApiException', message: 'secrets is forbidden', attempt: 2, retryInSeconds: 4 },
 };
 
 const options = { instance: 'default', source: 'renderer', id: 'evt-1', time: new Date('2026-01-02T03:04:05.678Z') };
