@@ -159,10 +159,10 @@ describe('ca', () => {
       expect(serialOf(repaired)).not.toBe(serialOf(secret));
     });
 
-    it("accepts the renderer's infra entry as its contract defines it today (no uid: no owner reference)", async () => {
+    it("accepts the renderer's infra entry and owns the Secret by the Gateway's uid", async () => {
       const plain = { namespace: 'team-a', name: 'plain' };
       const entry = gatewayInfraSchema.parse({
-        gateway: plain, observedGeneration: 1, replicas: 1,
+        gateway: { ...plain, uid: 'uid-plain-1' }, observedGeneration: 1, replicas: 1,
         ports: [{ name: 'port-80', port: 80, containerPort: 10080, protocol: 'TCP' }],
         service: { type: 'ClusterIP', annotations: {}, labels: {} },
         labels: {}, annotations: {}, resources: {}, logLevel: 'info',
@@ -170,7 +170,7 @@ describe('ca', () => {
       await inst.infra.put(infraKey(plain), JSON.stringify(entry));
       const secret = await waitForSecret(plain, () => true, ca);
       expect(new X509Certificate(decode(secret)['tls.crt'] ?? '').subjectAltName).toBe(`URI:${spiffeId(instance, plain)}`);
-      expect(secret.metadata?.ownerReferences ?? []).toEqual([]);
+      expect(secret.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'Gateway', name: plain.name, uid: 'uid-plain-1' })]);
     });
 
     it('deletes the bootstrap Secret when the Gateway leaves infra', async () => {

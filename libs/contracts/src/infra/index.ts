@@ -28,7 +28,12 @@ export const infraPortSchema = z.strictObject({
 export type InfraPort = z.infer<typeof infraPortSchema>;
 
 export const gatewayInfraSchema = z.strictObject({
-  gateway: z.strictObject({ namespace: z.string().min(1), name: z.string().min(1) }),
+  gateway: z.strictObject({
+    namespace: z.string().min(1),
+    name: z.string().min(1),
+    /** The Gateway's metadata.uid: what the deployer's and the ca's objects name as their owner. */
+    uid: z.string().min(1).optional(),
+  }),
   /** Generation of the Gateway this description was rendered from. */
   observedGeneration: z.number().int().nonnegative(),
   replicas: z.number().int().nonnegative(),

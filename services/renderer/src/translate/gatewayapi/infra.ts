@@ -65,7 +65,7 @@ export interface InfraInput {
 
 export function buildInfra({ gateway, ports, fromClass, fromGateway }: InfraInput): GatewayInfra {
   return {
-    gateway: { namespace: gateway.metadata.namespace, name: gateway.metadata.name },
+    gateway: { namespace: gateway.metadata.namespace, name: gateway.metadata.name, ...(gateway.metadata.uid ? { uid: gateway.metadata.uid } : {}) },
     observedGeneration: gateway.metadata.generation ?? 0,
     replicas: fromGateway.replicas ?? fromClass.replicas ?? INFRA_DEFAULTS.replicas,
     ports: infraPorts(ports),
