@@ -11,6 +11,8 @@ const USAGE = `mgw — Microgateway developer CLI
   mgw translate -f FILE [--gateway NS/NAME] [-o yaml|json]   print the Envoy config Gateway API objects produce
   mgw toolchain provision [--only tool,tool] [--force]    fetch/build the pinned binaries (once per machine)
   mgw toolchain status                                    show the pinned tools and whether they are cached
+  mgw conformance run --gateway-class NAME --report FILE [--kubeconfig PATH] [--allow-crds-mismatch]
+                                                          run the Gateway API conformance suite (on a fresh local cluster by default)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -22,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./translate.js')).runTranslate(rest);
     case 'toolchain':
       return (await import('./toolchain.js')).runToolchain(rest);
+    case 'conformance':
+      return (await import('./conformance.js')).runConformance(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -88,7 +88,7 @@ export class ContainerRunner {
     const launch = this.launch;
     const out = openSync(launch.logFile, 'a');
     try {
-      this.child = spawn('nsenter', [`--net=/run/netns/${launch.netns}`, '--', ...wrapWithMounts(launch.mounts), 'setpriv', '--pdeathsig', 'KILL', '--', ...launch.argv], {
+      this.child = spawn('nsenter', [`--net=/run/netns/${launch.netns}`, '--', ...containerCommand(launch.mounts, launch.argv)], {
         cwd: launch.cwd,
         env: launch.env,
         stdio: ['ignore', out, out],
@@ -223,16 +223,28 @@ export class ContainerRunner {
   }
 }
 
-/** `unshare` into a private mount namespace and bind the volumes before exec'ing the container. */
-export function wrapWithMounts(mounts: readonly MountBinding[]): string[] {
-  if (mounts.length === 0) return [];
+const PDEATHSIG = ['setpriv', '--pdeathsig', 'KILL', '--'];
+
+/**
+ * The container's command, dying with the agent; with volumes, `unshare`d into a private mount
+ * namespace with the volumes bound before the exec. A volume can sit over a directory on the path
+ * of the container's own binary (coredns's Corefile at /root hides /root/.cache/…/coredns), so an
+ * absolute program is opened (fd 9) before the binds and exec'd through /proc/self/fd/9.
+ */
+export function containerCommand(mounts: readonly MountBinding[], argv: readonly string[]): string[] {
+  if (mounts.length === 0) return [...PDEATHSIG, ...argv];
   const lines = mounts.map((m) => {
     const target = shellQuote(m.target);
     // The agent created a missing mount point beforehand (mount-points.ts).
     const ro = m.readOnly ? ` && mount -o remount,ro,bind ${target}` : '';
     return `mount --bind ${shellQuote(m.source)} ${target}${ro} || exit 125`;
   });
-  return ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', `${lines.join('\n')}\nexec "$@"`, 'container'];
+  const program = argv[0] ?? '';
+  const openFirst = program.startsWith('/');
+  const script = openFirst
+    ? ['exec 9<"$1" || exit 127', ...lines, 'shift', `exec ${PDEATHSIG.join(' ')} /proc/self/fd/9 "$@"`]
+    : [...lines, `exec ${PDEATHSIG.join(' ')} "$@"`];
+  return ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', script.join('\n'), 'container', ...argv];
 }
 
 export function shellQuote(word: string): string {

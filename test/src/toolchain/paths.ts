@@ -24,8 +24,8 @@ export const pinsSchema = z.object({
 });
 export type Pins = z.infer<typeof pinsSchema>;
 
-export type ToolName = 'node' | 'kubernetes' | 'etcd' | 'nats-server' | 'envoy' | 'gateway-api' | 'echo-basic' | 'coredns';
-export const TOOL_NAMES: readonly ToolName[] = ['node', 'kubernetes', 'etcd', 'nats-server', 'envoy', 'gateway-api', 'echo-basic', 'coredns'];
+export type ToolName = 'node' | 'kubernetes' | 'etcd' | 'nats-server' | 'envoy' | 'gateway-api' | 'echo-basic' | 'conformance' | 'coredns';
+export const TOOL_NAMES: readonly ToolName[] = ['node', 'kubernetes', 'etcd', 'nats-server', 'envoy', 'gateway-api', 'echo-basic', 'conformance', 'coredns'];
 
 export interface ToolPaths {
   node: string;
@@ -38,6 +38,10 @@ export interface ToolPaths {
   gatewayApiCrds: { standard: string; experimental: string };
   /** The conformance suite's echo backend (the local cluster runs its image as this binary). */
   echoBasic: string;
+  /** The conformance suite's base manifests (Namespaces, backends, Gateways), of the echo-basic pin. */
+  conformanceBaseManifests: string;
+  /** The conformance suite compiled as a Go test binary (`-gateway-class`, `-report-output`, …). */
+  conformanceTest: string;
   coredns: string;
 }
 
@@ -67,6 +71,8 @@ export function pinnedVersion(tool: ToolName, pins: Pins): string {
     case 'envoy': return pins.envoy;
     case 'gateway-api': return pins.gatewayApi;
     case 'echo-basic': return pins.echoBasic;
+    // The suite and its echo backend come from the same module version (see recipes/conformance.ts).
+    case 'conformance': return pins.echoBasic;
     case 'coredns': return pins.coredns;
   }
 }
@@ -86,6 +92,7 @@ export const TOOL_BINARIES: Readonly<Record<ToolName, readonly string[]>> = {
   envoy: ['envoy'],
   'gateway-api': [],
   'echo-basic': ['echo-basic'],
+  conformance: ['conformance.test'],
   coredns: ['coredns'],
 };
 
@@ -106,6 +113,8 @@ export function toolPaths(pins: Pins = loadPins(), root: string = cacheRoot()): 
     envoy: bin('envoy', 'envoy'),
     gatewayApiCrds: { standard: join(crds, 'standard'), experimental: join(crds, 'experimental') },
     echoBasic: bin('echo-basic', 'echo-basic'),
+    conformanceTest: bin('conformance', 'conformance.test'),
+    conformanceBaseManifests: join(toolDir('echo-basic', pins, root), 'conformance', 'base', 'manifests.yaml'),
     coredns: bin('coredns', 'coredns'),
   };
 }

@@ -52,7 +52,7 @@ export class ProvisionError extends Error {
 }
 
 /** Cheap tools first: a machine without python3 or go says so in seconds, not after a 15-minute build. */
-export const BUILD_ORDER: readonly ToolName[] = ['node', 'envoy', 'gateway-api', 'echo-basic', 'nats-server', 'coredns', 'etcd', 'kubernetes'];
+export const BUILD_ORDER: readonly ToolName[] = ['node', 'envoy', 'gateway-api', 'echo-basic', 'conformance', 'nats-server', 'coredns', 'etcd', 'kubernetes'];
 
 /**
  * The tools a run provisions: `only` (in build order), else all of them except node while the

@@ -1,4 +1,5 @@
 import type { ToolName } from '../paths.js';
+import { conformanceRecipe } from './conformance.js';
 import { corednsRecipe } from './coredns.js';
 import { echoBasicRecipe } from './echo-basic.js';
 import { envoyRecipe } from './envoy.js';
@@ -20,5 +21,6 @@ export const RECIPES: Readonly<Record<ToolName, Recipe>> = {
   envoy: envoyRecipe,
   'gateway-api': gatewayApiRecipe,
   'echo-basic': echoBasicRecipe,
+  conformance: conformanceRecipe,
   coredns: corednsRecipe,
 };
