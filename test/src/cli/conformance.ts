@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalCluster } from '../cluster/index.js';
 import type { LocalCluster } from '../cluster/index.js';
+import { provision } from '../toolchain/index.js';
 import { toolPaths } from '../toolchain/paths.js';
 import { CliError, progress } from './output.js';
 
@@ -88,8 +89,9 @@ function suiteArgs(opts: RunOptions): string[] {
 }
 
 async function run(opts: RunOptions): Promise<number> {
+  // Built on first use only: the test command never needs it (ADR 0003).
+  await provision({ only: ['conformance'], log: progress });
   const binary = toolPaths().conformanceTest;
-  if (!existsSync(binary)) throw new CliError(`${binary} is missing: run \`mgw toolchain provision --only conformance\``, 1);
   let cluster: LocalCluster | undefined;
   let workDir: string | undefined;
   try {

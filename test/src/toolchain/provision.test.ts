@@ -5,12 +5,13 @@ import { scratchOwnerPid, wantedTools } from './provision.js';
 
 describe('wantedTools', () => {
   it('skips node while the running Node is recent enough', () => {
-    expect(wantedTools(undefined, 'v24.21.0')).toEqual(['envoy', 'gateway-api', 'echo-basic', 'conformance', 'nats-server', 'coredns', 'etcd', 'kubernetes']);
+    expect(wantedTools(undefined, 'v24.21.0')).toEqual(['envoy', 'gateway-api', 'echo-basic', 'nats-server', 'coredns', 'etcd', 'kubernetes']);
     expect(wantedTools(undefined, 'v20.19.0')[0]).toBe('node');
   });
 
   it('takes --only in build order and rejects unknown names', () => {
     expect(wantedTools(['kubernetes', 'envoy', 'node'], 'v24.0.0')).toEqual(['node', 'envoy', 'kubernetes']);
+    expect(wantedTools(['conformance'], 'v24.0.0')).toEqual(['conformance']);
     expect(() => wantedTools(['kubectl'], 'v24.0.0')).toThrow(/kubectl/);
   });
 });

@@ -54,9 +54,12 @@ export class ProvisionError extends Error {
 /** Cheap tools first: a machine without python3 or go says so in seconds, not after a 15-minute build. */
 export const BUILD_ORDER: readonly ToolName[] = ['node', 'envoy', 'gateway-api', 'echo-basic', 'conformance', 'nats-server', 'coredns', 'etcd', 'kubernetes'];
 
+/** Built only by the command that needs them: the conformance suite binary (~4 min cold) for `mgw conformance run`. */
+export const ON_DEMAND: readonly ToolName[] = ['conformance'];
+
 /**
- * The tools a run provisions: `only` (in build order), else all of them except node while the
- * running Node is recent enough (scripts/run.sh fetched the pinned one otherwise).
+ * The tools a run provisions: `only` (in build order), else all of them but the on-demand ones,
+ * and node only while the running Node is too old (scripts/run.sh fetched the pinned one otherwise).
  */
 export function wantedTools(only: readonly string[] | undefined, runningNode: string): ToolName[] {
   if (only) {
@@ -64,7 +67,7 @@ export function wantedTools(only: readonly string[] | undefined, runningNode: st
     if (unknown.length > 0) throw new Error(`unknown tool(s) ${unknown.join(', ')}; known: ${TOOL_NAMES.join(', ')}`);
     return BUILD_ORDER.filter((tool) => only.includes(tool));
   }
-  return BUILD_ORDER.filter((tool) => tool !== 'node' || needsPinnedNode(runningNode));
+  return BUILD_ORDER.filter((tool) => !ON_DEMAND.includes(tool) && (tool !== 'node' || needsPinnedNode(runningNode)));
 }
 
 /** The pid in a scratch directory name `.tmp-<tool>-<version>-<pid>[-suffix]`, if it is one of this tool's. */
