@@ -6,6 +6,7 @@ export { Readiness, type ReadinessCheck, type ReadinessReport, type ReadinessRes
 export { startHealthServer, type HealthServer, type HealthServerOptions } from './health/server.js';
 export { connectNats, type ConnectNatsOptions, type NatsClient } from './nats/connect.js';
 export { natsConnectionOptions } from './nats/options.js';
+export { ensureEventsStream, type EventsStreamOptions } from './nats/events-stream.js';
 export { KubeConfigError, describeKubeConfig, loadKubeConfig, setupKubeConfig } from './kube/config.js';
 export { packageVersion } from './lifecycle/version.js';
 export { within } from './lifecycle/timeout.js';

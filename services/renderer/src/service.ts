@@ -1,6 +1,7 @@
 import type { GatewayRef } from '@microgateway/contracts';
 import { bucketName, controllerName, parseGatewayKey, parseXdsKey } from '@microgateway/contracts';
 import type { ServiceContext, StartedService } from '@microgateway/runtime';
+import { ensureEventsStream } from '@microgateway/runtime';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { Kvm } from '@nats-io/kv';
@@ -12,7 +13,7 @@ import { ChangeRouter } from './change-router.js';
 import type { RendererConfig } from './config.js';
 import { RenderJobQueue } from './jobs/render-queue.js';
 import { createRendererMetrics } from './metrics.js';
-import { ensureEventsStream, RenderEvents } from './publish/events.js';
+import { RenderEvents } from './publish/events.js';
 import { KvOutputWriter } from './publish/kv-writer.js';
 import { RenderJobHandler } from './render-job.js';
 
@@ -65,7 +66,7 @@ export async function startRenderer(context: ServiceContext<RendererConfig>): Pr
   const metrics = createRendererMetrics(context.metrics);
   const js = jetstream(nats.connection);
   const jsm = await jetstreamManager(nats.connection);
-  await ensureEventsStream(jsm, config.instance, settings.eventsMaxAgeHours * 3_600_000);
+  await ensureEventsStream(jsm, config.instance, { maxAgeMs: settings.eventsMaxAgeHours * 3_600_000 });
   const buckets = await openBuckets(new Kvm(js), config.instance);
   const queue = await RenderJobQueue.open(
     js,

@@ -2,12 +2,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { packageVersion, runService, setupKubeConfig } from '@microgateway/runtime';
+import { ensureEventsStream, packageVersion, runService, setupKubeConfig } from '@microgateway/runtime';
 import { watcherConfigSchema } from './config.js';
 import { createKubeHttp } from './kube/http.js';
 import { LeaderElector } from './kube/leader.js';
 import { createWatcherMetrics } from './metrics.js';
-import { ensureEventsStream, openBuckets } from './nats/layout.js';
+import { openBuckets } from './nats/layout.js';
 import { MirrorWriter } from './nats/mirror.js';
 import { Watcher } from './watcher.js';
 

@@ -1,42 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EventData, InputRevisions, InstanceName } from '@microgateway/contracts';
-import { buildEvent, eventNatsSubject, eventsStreamName, eventsSubjectFilter } from '@microgateway/contracts';
+import { buildEvent, eventNatsSubject } from '@microgateway/contracts';
 import type { Logger } from '@microgateway/runtime';
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { JetStreamApiError } from '@nats-io/jetstream';
-
-const STREAM_NOT_FOUND = 10059;
-/** Seconds of message ids JetStream remembers to drop duplicate events; the watcher uses the same. */
-const DUPLICATE_WINDOW_NS = 2 * 60 * 1e9;
-
-/**
- * Creates the events stream unless it exists, with the configuration the watcher gives it
- * (subjects `mgw.<i>.events.>`, age-based retention). Whichever service starts first creates it;
- * an existing stream is left as the operator configured it.
- */
-export async function ensureEventsStream(jsm: JetStreamManager, instance: InstanceName, maxAgeMs: number): Promise<void> {
-  const name = eventsStreamName(instance);
-  try {
-    await jsm.streams.info(name);
-    return;
-  } catch (error) {
-    if (!(error instanceof JetStreamApiError && error.code === STREAM_NOT_FOUND)) throw error;
-  }
-  try {
-    await jsm.streams.add({
-      name,
-      subjects: [eventsSubjectFilter(instance)],
-      max_age: maxAgeMs * 1e6,
-      duplicate_window: DUPLICATE_WINDOW_NS,
-      description: `Microgateway instance ${instance}: CloudEvents for users and auditors`,
-    });
-  } catch (error) {
-    // Another service created it between our two calls.
-    await jsm.streams.info(name).catch(() => {
-      throw error;
-    });
-  }
-}
+import type { JetStreamClient } from '@nats-io/jetstream';
 
 type RenderedData = EventData<'dev.microgateway.config.rendered'>;
 
