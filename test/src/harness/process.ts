@@ -106,8 +106,8 @@ export function startProcess(opts: StartProcessOptions): ProcessHandle {
       await exited;
       clearTimeout(timer);
     }
-    // The leader is gone; anything it left in its group goes too.
-    if (processGroupMembers(pid).length > 0) signalGroup(pid, 'SIGKILL');
+    // The leader is gone; anything it left in its group goes too, and is gone when we return.
+    await killGroupRemains(pid);
     if (recordPath) rmSync(recordPath, { force: true });
     return exited;
   };
@@ -121,6 +121,15 @@ export function startProcess(opts: StartProcessOptions): ProcessHandle {
     hasExited: () => done,
     stop,
   };
+}
+
+/** SIGKILLs what is left of a process group and waits (bounded) until none of it runs. */
+async function killGroupRemains(pgid: number, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (processGroupMembers(pgid).length > 0 && Date.now() < deadline) {
+    signalGroup(pgid, 'SIGKILL');
+    await sleep(20);
+  }
 }
 
 /**
