@@ -163,18 +163,17 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsHandle
 }
 
 /** Ready means: a client can log in and the JetStream API of the application account answers. */
+export async function jetStreamAnswers(url: string, admin: NatsCredentials): Promise<boolean> {
+  const nc = await connect({ servers: url, user: admin.user, pass: admin.password, reconnect: false, timeout: 1_000 });
+  try {
+    const jsm = await jetstreamManager(nc, { timeout: 2_000 });
+    await jsm.getAccountInfo();
+    return true;
+  } finally {
+    await nc.close();
+  }
+}
+
 async function waitForJetStream(url: string, admin: NatsCredentials, proc: ProcessHandle): Promise<void> {
-  await waitFor(
-    async () => {
-      const nc = await connect({ servers: url, user: admin.user, pass: admin.password, reconnect: false, timeout: 1_000 });
-      try {
-        const jsm = await jetstreamManager(nc, { timeout: 2_000 });
-        await jsm.getAccountInfo();
-        return true;
-      } finally {
-        await nc.close();
-      }
-    },
-    { timeoutMs: READY_TIMEOUT_MS, what: `NATS JetStream at ${url}`, process: proc },
-  );
+  await waitFor(() => jetStreamAnswers(url, admin), { timeoutMs: READY_TIMEOUT_MS, what: `NATS JetStream at ${url}`, process: proc });
 }

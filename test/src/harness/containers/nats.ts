@@ -5,11 +5,9 @@
 // clients reconnect to the address they know, as they would to a restarted process.
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { GenericContainer, Wait } from 'testcontainers';
 import type { StartedTestContainer } from 'testcontainers';
-import { renderNatsConfig } from '../nats.js';
+import { jetStreamAnswers, renderNatsConfig } from '../nats.js';
 import type { NatsCredentials } from '../nats.js';
 import { freePort, tail, waitFor } from '../process.js';
 import type { NatsHandle, NatsServerOptions } from '../types.js';
@@ -91,19 +89,7 @@ async function startWithFreePort(start: (hostPort: number) => Promise<StartedTes
 /** Ready means: a client can log in and the JetStream API of the application account answers. */
 async function waitForJetStream(url: string, admin: NatsCredentials, logs: () => string): Promise<void> {
   try {
-    await waitFor(
-      async () => {
-        const nc = await connect({ servers: url, user: admin.user, pass: admin.password, reconnect: false, timeout: 1_000 });
-        try {
-          const jsm = await jetstreamManager(nc, { timeout: 2_000 });
-          await jsm.getAccountInfo();
-          return true;
-        } finally {
-          await nc.close();
-        }
-      },
-      { timeoutMs: READY_TIMEOUT_MS, what: `NATS JetStream at ${url} (container)` },
-    );
+    await waitFor(() => jetStreamAnswers(url, admin), { timeoutMs: READY_TIMEOUT_MS, what: `NATS JetStream at ${url} (container)` });
   } catch (error) {
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- container output ---\n${tail(logs())}`, { cause: error });
   }
