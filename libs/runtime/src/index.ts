@@ -17,3 +17,11 @@ export {
   type ServiceDefinition,
   type StartedService,
 } from './lifecycle/run-service.js';
+export {
+  WorkQueue,
+  type JobHandler,
+  type JobOutcome,
+  type WorkQueueEvents,
+  type WorkQueueOptions,
+  type WorkQueueSpec,
+} from './nats/work-queue.js';

@@ -72,7 +72,7 @@ export async function startCa(context: ServiceContext<CaConfig>, kubeConfig: Kub
   });
   await serving.start();
 
-  const queue = await CertJobQueue.open(js, jsm, instance, { ackWaitMs: jobs.ackWaitSeconds * 1_000, duplicateWindowMs: jobs.duplicateWindowSeconds * 1_000, concurrency: jobs.concurrency }, logger);
+  const queue = await CertJobQueue.open(js, jsm, instance, { ackWaitMs: jobs.ackWaitSeconds * 1_000, duplicateWindowMs: jobs.duplicateWindowSeconds * 1_000, concurrency: jobs.concurrency, retryDelayMs: jobs.backoffInitialSeconds * 1_000 }, logger);
   const infra = await InfraBucket.open(js, jsm, instance, { signal, logger });
   const issuer = new BootstrapIssuer({
     instance, trust: () => trust.current(), infra, store, events, metrics, logger: logger.child({ runner: 'issuer' }), clock, random: secureRandom, generateKeys,
