@@ -15,3 +15,4 @@ export * from './infra/index.js';
 export * from './status/index.js';
 export * from './crds/index.js';
 export * from './render/index.js';
+export * from './engine.js';

@@ -51,3 +51,19 @@ export function bootstrapSecretName(gatewayName: string): string {
 export function gatewayLabelValue(gatewayName: string): string {
   return boundedName(gatewayName, '', MAX_LABEL_VALUE);
 }
+
+/** A DNS-1035 label (Service names): lowercase alphanumerics and `-`, starting with a letter. */
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * `<base><suffix>` as a DNS-1035 label of at most 63 characters, the strictest name any object
+ * the deployer creates must carry (Services). A Gateway name is a DNS-1123 subdomain: it may start
+ * with a digit and contain dots. Such a name is made valid (`gw-` in front, dots as `-`) and a hash
+ * of the original is added, so `1gw` and a Gateway literally named `gw-1gw` never share a name.
+ */
+export function dnsLabelName(base: string, suffix: string): string {
+  if (DNS_1035_LABEL.test(`${base}${suffix}`)) return boundedName(base, suffix, MAX_LABEL_VALUE);
+  const prefix = /^[a-z]/.test(base) ? '' : 'gw-';
+  const cleaned = `${prefix}${base.replace(/\./g, '-')}`;
+  return boundedName(`${cleaned}-${fnv1a(base)}`, suffix, MAX_LABEL_VALUE);
+}

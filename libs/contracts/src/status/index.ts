@@ -46,3 +46,27 @@ export const statusFactSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('HTTPRoute'), ...objectRef, parents: z.array(routeParentStatusFactSchema) }),
 ]);
 export type StatusFact = z.infer<typeof statusFactSchema>;
+
+/** The reporter token of the xDS server's facts (see statusKey): the Engines' verdict on a Gateway's config. */
+export const XDS_STATUS_REPORTER = 'xds';
+
+/**
+ * What the Engines of a Gateway last said about its config (KV `status`, key
+ * `statusKey(Gateway ref, XDS_STATUS_REPORTER)`), written by whichever renderer replica served the
+ * ACK or NACK. Written when the verdict or the version changes, not on every ACK.
+ */
+export const xdsOutcomeFactSchema = z.strictObject({
+  kind: z.literal('EngineConfig'),
+  namespace: z.string().min(1),
+  name: z.string().min(1),
+  outcome: z.enum(['applied', 'rejected']),
+  /** The xDS version (the manifest's) the verdict is about. */
+  version: z.string().min(1),
+  /** Envoy's error_detail message when rejected. */
+  message: z.string().max(32768).optional(),
+  /** The resource type the verdict came with (a rejection names the type Envoy refused). */
+  typeUrl: z.string().min(1).optional(),
+  /** The Envoy node id of the Engine that answered. */
+  node: z.string().min(1).optional(),
+});
+export type XdsOutcomeFact = z.infer<typeof xdsOutcomeFactSchema>;
