@@ -53,8 +53,10 @@ export default tseslint.config(
       'libs/contracts/src/**/*.ts',
       'services/*/src/core/**/*.ts',
       'services/renderer/src/translate/**/*.ts',
+      'services/renderer/src/xds-server/protocol/**/*.ts',
       'services/ca/src/pki/**/*.ts',
       'services/deployer/src/render/**/*.ts',
+      'services/deployer/src/status/**/*.ts',
     ],
     // Generators and tests may read and write files.
     ignores: ['libs/contracts/src/bin/**', '**/*.test.ts', '**/*.itest.ts'],
