@@ -1,3 +1,4 @@
+import { XDS_SERVER_PORT } from '@microgateway/contracts';
 import { baseServiceConfigSchema } from '@microgateway/runtime';
 import { z } from 'zod';
 
@@ -24,8 +25,30 @@ export const rendererSettingsSchema = z.strictObject({
 });
 export type RendererSettings = z.infer<typeof rendererSettingsSchema>;
 
+/**
+ * The xDS server every replica runs. It needs the serving certificate the ca writes into the
+ * Secret `microgateway-<instance>-renderer-xds-tls`, mounted as a directory (`tls.crt`, `tls.key`,
+ * `ca.crt`); without `tlsDir` the replica renders but serves no Engines (there is no plaintext mode).
+ */
+export const xdsServerConfigSchema = z.strictObject({
+  tlsDir: z.string().min(1).optional(),
+  host: z.string().min(1).default('0.0.0.0'),
+  port: z.number().int().min(0).max(65535).default(XDS_SERVER_PORT),
+  /** Connections are closed after this age (±10 % jitter) so Engines spread over replicas. */
+  maxConnectionAgeSeconds: z.number().int().min(1).default(1_800),
+  /** How long a closing connection may finish its stream before it is cut. */
+  maxConnectionAgeGraceSeconds: z.number().int().min(1).default(60),
+  keepaliveSeconds: z.number().int().min(1).default(30),
+  /** How often the mounted serving certificate is checked for a renewal. */
+  certificateReloadSeconds: z.number().int().min(1).default(10),
+  /** On SIGTERM, how long open streams get before they are closed. */
+  shutdownGraceSeconds: z.number().int().min(0).default(5),
+});
+export type XdsServerConfig = z.infer<typeof xdsServerConfigSchema>;
+
 /** The renderer's configuration. It has no Kubernetes access at all (DESIGN §1), so no kubernetes section. */
 export const rendererConfigSchema = baseServiceConfigSchema.extend({
   renderer: rendererSettingsSchema.prefault({}),
+  xds: xdsServerConfigSchema.prefault({}),
 });
 export type RendererConfig = z.infer<typeof rendererConfigSchema>;

@@ -16,6 +16,7 @@ import { createRendererMetrics } from './metrics.js';
 import { RenderEvents } from './publish/events.js';
 import { KvOutputWriter } from './publish/kv-writer.js';
 import { RenderJobHandler } from './render-job.js';
+import { startXdsService, type XdsService } from './xds-server/index.js';
 
 /** NATS's default max_payload, for a server that does not say. */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
@@ -115,17 +116,31 @@ export async function startRenderer(context: ServiceContext<RendererConfig>): Pr
     retryDelayMs: settings.jobs.retryDelayMs,
   });
   const consuming = queue.consume((job, attempt) => handler.handle(job, attempt));
+  const xds = await startXds(context, js, buckets);
   void consuming.then(() => {
     if (!stopping) throw new Error('the render job consumer ended');
   });
 
   return {
+    ...(xds === undefined ? {} : { readinessChecks: { xds: xds.readiness } }),
     stop: async () => {
       stopping = true;
+      await xds?.stop();
       for (const feed of feeds) feed.stop();
       waiter.close();
       await queue.stop();
       await router.flushed();
     },
   };
+}
+
+/** Every replica serves xDS when its serving certificate is configured (DESIGN §4). */
+async function startXds(context: ServiceContext<RendererConfig>, js: ReturnType<typeof jetstream>, buckets: Buckets): Promise<XdsService | undefined> {
+  const { config, logger } = context;
+  const { tlsDir, ...server } = config.xds;
+  if (tlsDir === undefined) {
+    logger.warn('xds.tlsDir is not set: this replica renders but serves no Engines');
+    return undefined;
+  }
+  return startXdsService({ tlsDir, ...server }, { instance: config.instance, js, xds: buckets.xds, status: buckets.status, metrics: context.metrics, logger });
 }

@@ -17,6 +17,8 @@ const VALIDATE_TIMEOUT_MS = 120_000;
 export interface StartEnvoyOptions extends EnvoyOptions {
   /** Bootstrap and logs live here; a temporary directory (removed on stop) when absent. */
   workDir?: string;
+  /** Wait until Envoy is initialized (admin /ready answers 200); false returns once the admin listens. */
+  waitReady?: boolean;
 }
 
 export async function startEnvoy(opts: StartEnvoyOptions): Promise<EnvoyHandle> {
@@ -38,10 +40,12 @@ export async function startEnvoy(opts: StartEnvoyOptions): Promise<EnvoyHandle> 
   });
   try {
     const adminUrl = await waitFor(() => readAdminUrl(adminAddressFile), { timeoutMs: READY_TIMEOUT_MS, what: `${name} admin address`, process: proc });
-    await waitFor(
-      async () => (await fetch(`${adminUrl}/ready`, { signal: AbortSignal.timeout(2_000) })).status === 200,
-      { timeoutMs: READY_TIMEOUT_MS, what: `${name} ${adminUrl}/ready`, process: proc },
-    );
+    if (opts.waitReady !== false) {
+      await waitFor(
+        async () => (await fetch(`${adminUrl}/ready`, { signal: AbortSignal.timeout(2_000) })).status === 200,
+        { timeoutMs: READY_TIMEOUT_MS, what: `${name} ${adminUrl}/ready`, process: proc },
+      );
+    }
     return {
       backend: 'process',
       adminUrl,

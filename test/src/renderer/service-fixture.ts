@@ -32,13 +32,15 @@ export interface StartRendererOptions {
   workDir: string;
   /** YAML of the `renderer:` section. */
   rendererYaml?: string;
+  /** Further top-level YAML sections (e.g. `xds:`). */
+  extraYaml?: string;
   logLevel?: string;
 }
 
 export async function startRenderer(o: StartRendererOptions): Promise<RendererProcess> {
   const port = await freePort();
   const configFile = join(o.workDir, `${o.name}.yaml`);
-  writeFileSync(configFile, `shutdownTimeoutMs: 5000\nlogLevel: ${o.logLevel ?? 'info'}\nrenderer: ${o.rendererYaml ?? '{}'}\n`);
+  writeFileSync(configFile, `shutdownTimeoutMs: 5000\nlogLevel: ${o.logLevel ?? 'info'}\nrenderer: ${o.rendererYaml ?? '{}'}\n${o.extraYaml ?? ''}`);
   const proc = startProcess({
     name: o.name,
     command: process.execPath,
