@@ -25,3 +25,5 @@ export {
   type WorkQueueOptions,
   type WorkQueueSpec,
 } from './nats/work-queue.js';
+export { startKvWatch, type KvWatch } from './nats/kv-watch.js';
+export { awaitBucket } from './nats/await-bucket.js';

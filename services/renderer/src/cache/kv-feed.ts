@@ -1,5 +1,6 @@
 import type { Logger } from '@microgateway/runtime';
-import type { KV, KvWatchEntry } from '@nats-io/kv';
+import { startKvWatch } from '@microgateway/runtime';
+import type { KV } from '@nats-io/kv';
 import type { CacheEntry, InputBucket } from './resource-cache.js';
 
 /**
@@ -15,20 +16,7 @@ export interface KvFeed {
 }
 
 export async function startKvFeed(bucket: InputBucket, kv: KV, onEntry: (entry: CacheEntry) => void, logger: Logger): Promise<KvFeed> {
-  const status = await kv.status();
-  const lastAtStart = status.streamInfo.state.last_seq;
-  const empty = status.streamInfo.state.messages === 0;
-  let markSynced: () => void = () => {};
-  const synced = new Promise<void>((resolve) => (markSynced = resolve));
-  if (empty || lastAtStart === 0) markSynced();
-  const watch = await kv.watch();
-  const deliver = (entry: KvWatchEntry): void => {
-    onEntry({ bucket, key: entry.key, revision: entry.revision, operation: entry.operation, value: entry.value });
-    if (entry.isUpdate || entry.revision >= lastAtStart) markSynced();
-  };
-  const done = (async () => {
-    for await (const entry of watch) deliver(entry);
-    logger.debug({ bucket }, 'KV watch ended');
-  })();
-  return { synced, done, stop: () => watch.stop() };
+  const watch = await startKvWatch(kv, (entry) => onEntry({ bucket, key: entry.key, revision: entry.revision, operation: entry.operation, value: entry.value }));
+  const done = watch.done.then(() => logger.debug({ bucket }, 'KV watch ended'));
+  return { synced: watch.synced, done, stop: () => watch.stop() };
 }

@@ -1,7 +1,8 @@
 import type { ServerDuplexStream, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { Server } from '@grpc/grpc-js';
 import type { InstanceName } from '@microgateway/contracts';
-import type { Logger } from '@microgateway/runtime';
+import type { KvWatch, Logger } from '@microgateway/runtime';
+import { startKvWatch } from '@microgateway/runtime';
 import type { KV } from '@nats-io/kv';
 import type { ReloadingMtlsCredentials } from './credentials.js';
 import type { XdsMetrics } from './metrics.js';
@@ -90,19 +91,8 @@ export async function startXdsServer(options: XdsServerOptions, deps: XdsServerD
 }
 
 /** Feeds the store from one watch of the whole `xds` bucket; `synced` settles once the initial values are in. */
-export async function watchXdsBucket(kv: KV, store: XdsStore, logger: Logger): Promise<{ synced: Promise<void>; done: Promise<void>; stop: () => void }> {
-  const status = await kv.status();
-  const lastAtStart = status.streamInfo.state.last_seq;
-  let markSynced: () => void = () => {};
-  const synced = new Promise<void>((resolve) => (markSynced = resolve));
-  if (status.streamInfo.state.messages === 0 || lastAtStart === 0) markSynced();
-  const watch = await kv.watch();
-  const done = (async () => {
-    for await (const entry of watch) {
-      store.apply({ key: entry.key, operation: entry.operation, value: entry.value });
-      if (entry.isUpdate || entry.revision >= lastAtStart) markSynced();
-    }
-    logger.debug('xds KV watch ended');
-  })();
-  return { synced, done, stop: () => watch.stop() };
+export async function watchXdsBucket(kv: KV, store: XdsStore, logger: Logger): Promise<KvWatch> {
+  const watch = await startKvWatch(kv, (entry) => store.apply({ key: entry.key, operation: entry.operation, value: entry.value }));
+  void watch.done.then(() => logger.debug('xds KV watch ended'));
+  return watch;
 }
