@@ -52,3 +52,22 @@ export const gatewayInfraSchema = z.strictObject({
   logLevel: z.string().min(1),
 });
 export type GatewayInfra = z.infer<typeof gatewayInfraSchema>;
+
+/**
+ * A deploy job (work-queue stream `jobStreamName(i, 'deploy')`): bring the Gateway's Engine objects
+ * in line with its infra entry — apply them, or delete them when the entry is gone. The job names
+ * the KV revision that caused it; the worker acts on its own (caught-up) view of the bucket.
+ */
+export const deployJobSchema = z.strictObject({
+  gateway: z.strictObject({ namespace: z.string().min(1), name: z.string().min(1) }),
+  /** The `infra` KV revision (of the put or the delete) this job was enqueued for. */
+  revision: z.number().int().nonnegative(),
+  reason: z.enum(['infra-changed', 'infra-deleted', 'resync']),
+  requestedAt: z.iso.datetime({ offset: true }),
+});
+export type DeployJob = z.infer<typeof deployJobSchema>;
+
+/** Every replica seeing the same infra revision enqueues the same id, so JetStream keeps one job. */
+export function deployJobMessageId(job: Pick<DeployJob, 'gateway' | 'revision' | 'reason'>): string {
+  return `deploy/${job.gateway.namespace}/${job.gateway.name}/${job.reason}/${job.revision}`;
+}

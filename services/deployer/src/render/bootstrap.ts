@@ -66,7 +66,7 @@ export function xdsCluster(settings: RenderSettings): Json {
     connect_timeout: '5s',
     load_assignment: {
       cluster_name: XDS_CLUSTER_NAME,
-      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: settings.xdsServerHost, port_value: settings.xdsServerPort } } } }] }],
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: settings.xdsServerAddress ?? settings.xdsServerHost, port_value: settings.xdsServerPort } } } }] }],
     },
     typed_extension_protocol_options: {
       [HTTP_OPTIONS_KEY]: {

@@ -11,6 +11,6 @@ export {
   engineSelector,
 } from './names.js';
 export { ENGINE_CONFIG_DIR, ENGINE_CONFIG_KEY, ENGINE_CONTAINER, engineArgs } from './container.js';
-export { DEFAULT_ENGINE_IMAGE, ENGINE_UID, renderSettings, renderSettingsSchema } from './settings.js';
+export { DEFAULT_ENGINE_IMAGE, ENGINE_UID, engineSettingsSchema, renderSettings, renderSettingsSchema } from './settings.js';
 export type { RenderSettings, RenderSettingsInput } from './settings.js';
 export type * from './objects.js';

@@ -11,13 +11,17 @@ export const DEFAULT_ENGINE_IMAGE = 'docker.io/envoyproxy/envoy:v1.40.0';
 /** The distroless `nonroot` user: any non-zero id works, this one is what images conventionally reserve. */
 export const ENGINE_UID = 65532;
 
-export const renderSettingsSchema = z
-  .strictObject({
-    instance: instanceNameSchema,
+/** The operator's Engine settings (the deployer's `deployer.engine` configuration section). */
+export const engineSettingsSchema = z.strictObject({
     image: z.string().min(1).default(DEFAULT_ENGINE_IMAGE),
     imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default('IfNotPresent'),
     /** The renderer Service Engines dial; `xdsServerHost(instance)` when absent. */
     xdsServerHost: z.string().min(1).optional(),
+    /**
+     * Where Engines connect, when not the name above (an IP, or a name the Engines' resolver
+     * knows); the name above stays the TLS server name Engines verify.
+     */
+    xdsServerAddress: z.string().min(1).optional(),
     xdsServerPort: z.number().int().min(1).max(65535).default(XDS_SERVER_PORT),
     /** Must equal the ca's `bootstrap.mountPath`: the SDS files in the Secret name files under it. */
     bootstrapMountPath: z.string().startsWith('/').default(BOOTSTRAP_MOUNT_PATH),
@@ -31,7 +35,10 @@ export const renderSettingsSchema = z
     terminationGracePeriodSeconds: z.number().int().min(1).default(30),
     /** Overload-manager cap on downstream connections per Engine Pod (Envoy warns when unbounded). */
     maxDownstreamConnections: z.number().int().min(1).default(50_000),
-  })
+  });
+
+export const renderSettingsSchema = engineSettingsSchema
+  .extend({ instance: instanceNameSchema })
   .transform((s) => ({ ...s, xdsServerHost: s.xdsServerHost ?? xdsServerHost(s.instance) }));
 
 export type RenderSettingsInput = z.input<typeof renderSettingsSchema>;
