@@ -10,6 +10,7 @@ import { createXdsMetrics } from './metrics.js';
 import { OutcomeReporter } from './outcomes.js';
 import { startXdsServer, watchXdsBucket } from './server.js';
 import { XdsStore } from './store.js';
+import { withFastResponses } from './wire.js';
 
 export { ADS_SERVICE, adsPackageDefinition, createXdsCodec, type XdsCodec } from './codec.js';
 export { DeltaSession, SotwSession } from './protocol/index.js';
@@ -72,7 +73,7 @@ export async function startXdsService(config: XdsServiceConfig, deps: XdsService
       maxConnectionAgeGraceMs: config.maxConnectionAgeGraceSeconds * 1_000,
       keepaliveTimeMs: config.keepaliveSeconds * 1_000,
     },
-    { instance: deps.instance, service: adsServiceDefinition(), credentials, store, reporter, metrics, logger },
+    { instance: deps.instance, service: withFastResponses(adsServiceDefinition()), credentials, store, reporter, metrics, logger },
   );
   let synced = false;
   void feed.synced.then(() => (synced = true));

@@ -23,6 +23,8 @@ export interface Verdict {
 
 export class OutcomeReporter {
   private readonly lastFact = new Map<string, string>();
+  /** The version this replica last announced as accepted, per Gateway. */
+  private readonly announced = new Map<string, string>();
 
   constructor(
     private readonly deps: {
@@ -34,8 +36,16 @@ export class OutcomeReporter {
     },
   ) {}
 
+  /**
+   * One `config.accepted` per Gateway and version from this replica (naming the first Engine that
+   * holds it), not one per Engine: a thousand Engines of one Gateway would otherwise cost a
+   * thousand JetStream publishes per push. Rejections stay per Engine — each is news.
+   */
   async applied(verdict: Verdict): Promise<void> {
-    await Promise.all([this.writeFact(verdict, 'applied'), this.publish('dev.microgateway.config.accepted', verdict)]);
+    const id = gatewayKey(verdict.gateway);
+    const first = this.announced.get(id) !== verdict.version;
+    if (first) this.announced.set(id, verdict.version);
+    await Promise.all([this.writeFact(verdict, 'applied'), first ? this.publish('dev.microgateway.config.accepted', verdict) : undefined]);
   }
 
   async rejected(verdict: Verdict & { message: string }): Promise<void> {
