@@ -22,6 +22,7 @@ const RESOURCES: Readonly<Record<string, Resource>> = {
   'gateway.networking.k8s.io/v1/GatewayClass': { prefix: '/apis/gateway.networking.k8s.io/v1', plural: 'gatewayclasses', namespaced: false },
   'gateway.networking.k8s.io/v1/Gateway': { prefix: '/apis/gateway.networking.k8s.io/v1', plural: 'gateways', namespaced: true },
   'gateway.networking.k8s.io/v1/HTTPRoute': { prefix: '/apis/gateway.networking.k8s.io/v1', plural: 'httproutes', namespaced: true },
+  'microgateway.dev/v1alpha1/GatewayParameters': { prefix: '/apis/microgateway.dev/v1alpha1', plural: 'gatewayparameters', namespaced: true },
 };
 
 /** The object's REST path, e.g. `/apis/apps/v1/namespaces/ns/deployments/name`. */

@@ -2,7 +2,9 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dumpYaml } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { readCrds, serviceAccountKeys } from './kube.js';
 
 let dir: string | undefined;
@@ -23,6 +25,20 @@ describe('readCrds', () => {
     writeFileSync(join(dir, 'README.md'), 'kind: CustomResourceDefinition\n');
 
     expect(readCrds(dir).map((crd) => crd.metadata?.name)).toEqual(['gateways.example.com', 'routes.example.com']);
+  });
+
+  it('keeps enum, default and x-kubernetes-* through the client serializer that sends them', () => {
+    dir = mkdtempSync(join(tmpdir(), 'mgw-crds-'));
+    const schema = {
+      type: 'object',
+      'x-kubernetes-validations': [{ rule: 'self.a != "b"' }],
+      properties: { a: { type: 'string', enum: ['a', 'b'], default: 'a' }, q: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] } },
+    };
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'things.example.com' }, spec: { versions: [{ name: 'v1', schema: { openAPIV3Schema: schema } }] } };
+    writeFileSync(join(dir, 'things.yaml'), JSON.stringify(crd));
+    const [read] = readCrds(dir);
+    expect(read).toBeDefined();
+    expect(parseYaml(dumpYaml(read))).toEqual(crd);
   });
 
   it('names the file of a YAML syntax error', () => {

@@ -1,16 +1,17 @@
 // A Kubernetes control plane from local binaries: etcd + kube-apiserver (as envtest runs them,
-// plus what 1.37 needs, see DESIGN.md §7), with the Gateway API CRDs installed. Identities are
-// bearer tokens: an admin from a token file (group system:masters) and service accounts whose
-// tokens come from the TokenRequest API, so RBAC is enforced for everyone but the admin.
+// plus what 1.37 needs, see DESIGN.md §7), with the Gateway API CRDs and ours (deploy/crds)
+// installed. Identities are bearer tokens: an admin from a token file (group system:masters) and
+// service accounts whose tokens come from the TokenRequest API, so RBAC is enforced for everyone
+// but the admin.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiextensionsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, loadYaml } from '@kubernetes/client-node';
 import type { KubernetesObject, V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
-import { toolPaths } from '../toolchain/paths.js';
+import { repoRoot, toolPaths } from '../toolchain/paths.js';
 import { freePorts, startProcess, waitFor } from './process.js';
 import type { ProcessHandle } from './process.js';
 
@@ -21,7 +22,7 @@ export interface StartKubeOptions {
   workDir?: string;
   /** Keep etcd and kube-apiserver running after this process exits (`mgw dev up --detach`). */
   detached?: boolean;
-  /** Which Gateway API CRDs to install; default 'standard'. */
+  /** Which Gateway API CRDs to install, each time with ours from deploy/crds ('none': no CRDs at all); default 'standard'. */
   crds?: CrdChannel;
   /** The Service ClusterIP range; default 10.96.0.0/16. Two clusters on one machine that route ClusterIPs need distinct ones. */
   serviceClusterIpRange?: string;
@@ -82,7 +83,7 @@ export async function startKubeControlPlane(opts: StartKubeOptions = {}): Promis
     const kubeconfigPath = join(workDir, 'admin.kubeconfig');
     writeKubeconfig(kubeconfigPath, { server, ca, user: ADMIN_USER, token: adminToken });
     const kubeConfig = (): KubeConfig => loadKubeConfig(kubeconfigPath);
-    await installGatewayApiCrds(kubeConfig(), opts.crds ?? 'standard');
+    await installCrds(kubeConfig(), opts.crds ?? 'standard');
 
     return {
       kubeconfigPath,
@@ -263,27 +264,34 @@ function loadKubeConfig(path: string): KubeConfig {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Gateway API CRDs
+// Gateway API CRDs and ours
 
-/** The CustomResourceDefinitions among the YAML files of a directory (other kinds are skipped). */
+/**
+ * The CustomResourceDefinitions among the YAML files of a directory (other kinds are skipped), as
+ * the client's typed models. Plain JSON is not one: the client's serializer reads `_enum`,
+ * `_default` and `x_kubernetes_*` from it and silently drops `enum`, `default` and every
+ * `x-kubernetes-*` (CEL rules included) from the schemas it sends.
+ */
 export function readCrds(dir: string): V1CustomResourceDefinition[] {
   const crds: V1CustomResourceDefinition[] = [];
   for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
     for (const doc of parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
       if (doc.errors.length > 0) throw new Error(`${join(dir, file)}: ${doc.errors[0]?.message}`);
       const value = doc.toJS() as { kind?: string } | null;
-      if (value?.kind === 'CustomResourceDefinition') crds.push(value as V1CustomResourceDefinition);
+      if (value?.kind === 'CustomResourceDefinition') crds.push(loadYaml<V1CustomResourceDefinition>(JSON.stringify(value)));
     }
   }
   return crds;
 }
 
-async function installGatewayApiCrds(kc: KubeConfig, channel: CrdChannel): Promise<void> {
+async function installCrds(kc: KubeConfig, channel: CrdChannel): Promise<void> {
   if (channel === 'none') return;
   const dir = toolPaths().gatewayApiCrds[channel];
   if (!existsSync(dir)) throw new Error(`${dir} is missing: run \`mgw toolchain provision\` (scripts/run.sh does it before the tests)`);
-  const crds = readCrds(dir);
-  if (crds.length === 0) throw new Error(`no CustomResourceDefinition found in ${dir}`);
+  const gatewayApi = readCrds(dir);
+  if (gatewayApi.length === 0) throw new Error(`no CustomResourceDefinition found in ${dir}`);
+  // Ours extend the Gateway API (GatewayParameters are a parametersRef target), so they come along.
+  const crds = [...gatewayApi, ...readCrds(join(repoRoot(), 'deploy', 'crds'))];
   const objects = KubernetesObjectApi.makeApiClient(kc);
   for (const crd of crds) {
     await objects.patch(crd as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
@@ -300,7 +308,7 @@ async function installGatewayApiCrds(kc: KubeConfig, channel: CrdChannel): Promi
       if (missing.length > 0) throw new Error(`not Established yet: ${missing.join(', ')}`);
       return true;
     },
-    { timeoutMs: CRD_TIMEOUT_MS, what: `the Gateway API CRDs (${channel}) to be Established`, intervalMs: 200 },
+    { timeoutMs: CRD_TIMEOUT_MS, what: `the Gateway API CRDs (${channel}) and deploy/crds to be Established`, intervalMs: 200 },
   );
 }
 
