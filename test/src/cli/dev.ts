@@ -1,6 +1,10 @@
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { instanceNameSchema } from '@microgateway/contracts';
 import type { DevState } from '../dev/index.js';
-import { defaultStateDir, natsUrlWithCredentials, readDevState, startDevStack, stopDevStack } from '../dev/index.js';
+import { defaultStateDir, followEvents, natsUrlWithCredentials, parseSince, readDevState, startDevStack, stopDevStack } from '../dev/index.js';
+import { toolDir } from '../toolchain/paths.js';
 import { CliError, progress } from './output.js';
 
 const commonOptions = {
@@ -17,8 +21,10 @@ export async function runDev(argv: string[]): Promise<number> {
       return down(rest);
     case 'env':
       return env(rest);
+    case 'events':
+      return events(rest);
     default:
-      throw new CliError('usage: mgw dev up [--detach] | mgw dev down | mgw dev env [--json]');
+      throw new CliError('usage: mgw dev up [--detach] | mgw dev down | mgw dev env [--json] | mgw dev events [--since 10m]');
   }
 }
 
@@ -57,17 +63,42 @@ async function down(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function env(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { ...commonOptions, json: { type: 'boolean', default: false } } });
+function runningState(values: { name?: string; 'state-dir'?: string }): DevState {
   const { name, stateDir } = stateDirOf(values);
   const state = readDevState(stateDir);
   if (!state) throw new CliError(`no local installation "${name}" is running (state dir ${stateDir}); start one with \`npm run quickstart\``, 1);
+  return state;
+}
+
+async function env(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { ...commonOptions, json: { type: 'boolean', default: false } } });
+  const state = runningState(values);
+  const stateDir = state.stateDir;
   const natsUrl = natsUrlWithCredentials(state);
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ kubeconfig: state.kubeconfig, natsUrl, kubeServer: state.kubeServer, stateDir }, null, 2)}\n`);
   } else {
     process.stdout.write(`export KUBECONFIG=${shellQuote(state.kubeconfig)}\nexport NATS_URL=${shellQuote(natsUrl)}\n`);
   }
+  return 0;
+}
+
+/** Prints the installation's CloudEvents, one JSON object per line, until Ctrl-C. */
+async function events(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { ...commonOptions, since: { type: 'string' } } });
+  const state = runningState(values);
+  const sinceMs = values.since === undefined ? undefined : parseSince(values.since);
+  if (values.since !== undefined && sinceMs === undefined) throw new CliError(`--since: expected a duration such as 90s, 10m, 2h or 1d, not "${values.since}"`);
+  const until = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  progress(`events of instance "${state.instance}"${sinceMs === undefined ? '' : ` since ${values.since} ago`}; Ctrl-C stops`);
+  await followEvents(state, instanceNameSchema.parse(state.instance), {
+    ...(sinceMs === undefined ? {} : { since: new Date(Date.now() - sinceMs) }),
+    write: (line) => process.stdout.write(`${line}\n`),
+    until,
+  });
   return 0;
 }
 
@@ -93,21 +124,59 @@ function shellQuote(s: string): string {
 }
 
 function howToUse(state: DevState): string {
+  // The flags that name this installation; none for the default one (`npm run quickstart`).
+  const flags = [
+    ...(state.name === 'dev' ? [] : [`--name ${state.name}`]),
+    ...(state.stateDir === defaultStateDir(state.name) ? [] : [`--state-dir ${shellQuote(state.stateDir)}`]),
+  ];
+  const target = flags.map((f) => ` ${f}`).join('');
+  const address = state.example?.address;
   return [
     '',
-    'Microgateway local installation is running.',
+    'Microgateway local installation is running: the local cluster, NATS, and the services ca, renderer, watcher, deployer.',
     '',
-    '  Use it:',
-    `    eval "$(npx mgw dev env --name ${state.name})"   # sets KUBECONFIG and NATS_URL`,
-    '    kubectl get gatewayclasses,gateways,httproutes -A',
-    `    kubeconfig: ${state.kubeconfig}`,
-    `    NATS:       ${state.nats.url} (user ${state.nats.user})`,
+    ...(address === undefined
+      ? []
+      : [
+        `  The example (${state.example?.manifest}): Gateway ${state.example?.gateway} is Programmed. Reach the echo app through its Engine:`,
+        `    curl http://${address}/`,
+        '    # → HTTP 200 with the echo app\'s JSON: the request it saw ("path": "/", "headers": {... "X-Forwarded-For" ...}) and "namespace": "demo", "pod": "echo-..."',
+        '',
+      ]),
+    '  Kubernetes:',
+    `    export KUBECONFIG=${shellQuote(state.kubeconfig)}`,
+    ...kubectlLines(state),
     '',
-    `    Pod logs:   ${state.podsDir}/<namespace>_<pod>_<uid>/logs/<container>.log`,
+    '  Audit events (CloudEvents, one JSON per line, until Ctrl-C):',
+    `    npx mgw dev events${target}   # add --since 10m for only the last ten minutes`,
     '',
-    '  Not yet running here: the four services and Engines — they arrive with the end-to-end work.',
+    `  More: eval "$(npx mgw dev env${target})" sets KUBECONFIG and NATS_URL (${state.nats.url}, user ${state.nats.user})`,
+    `    Service logs: ${join(state.stateDir, 'services')}/<service>.log   Pod logs: ${state.podsDir}/<namespace>_<pod>_<uid>/logs/<container>.log`,
     '',
-    `  Stop it: npx mgw dev down --name ${state.name}${state.detached ? '' : '   (or Ctrl-C here)'}`,
+    `  Stop it: npx mgw dev down${target}${state.detached ? '' : '   (or Ctrl-C here)'}`,
     '',
   ].join('\n');
+}
+
+function kubectlLines(state: DevState): string[] {
+  const kubectl = findKubectl();
+  if (kubectl !== undefined) return [`    ${kubectl} get gatewayclasses,gateways,httproutes -A`];
+  return [
+    '    (no kubectl here: the toolchain does not build one and none is on PATH; the REST API works with curl)',
+    `    curl --cacert ${shellQuote(state.kubeCaPath ?? join(state.stateDir, 'kube', 'certs', 'apiserver.crt'))} -H "Authorization: Bearer $(sed -n 's/^ *token: //p' "$KUBECONFIG")" \\`,
+    `      ${state.kubeServer}/apis/gateway.networking.k8s.io/v1/gateways`,
+  ];
+}
+
+/** The toolchain's kubectl when it has one, else the first on PATH (printed with its full path). */
+function findKubectl(): string | undefined {
+  const candidates = [join(toolDir('kubernetes'), 'bin', 'kubectl'), ...(process.env.PATH ?? '').split(delimiter).filter((d) => d !== '').map((d) => join(d, 'kubectl'))];
+  return candidates.find((path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }

@@ -8,6 +8,7 @@ const USAGE = `mgw — Microgateway developer CLI
   mgw dev up [--detach] [--name NAME] [--state-dir DIR]   start a local installation
   mgw dev env [--json] [--name NAME] [--state-dir DIR]    print how to reach it (KUBECONFIG, NATS_URL)
   mgw dev down [--name NAME] [--state-dir DIR]            stop it and remove what it started
+  mgw dev events [--since 10m] [--name NAME] [--state-dir DIR]   print its audit events (CloudEvents, one JSON per line) until Ctrl-C
   mgw translate -f FILE [--gateway NS/NAME] [-o yaml|json]   print the Envoy config Gateway API objects produce
   mgw toolchain provision [--only tool,tool] [--force]    fetch/build the pinned binaries (once per machine)
   mgw toolchain status                                    show the pinned tools and whether they are cached

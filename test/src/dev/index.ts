@@ -1,2 +1,3 @@
 export * from './stack.js';
 export * from './state.js';
+export * from './events.js';

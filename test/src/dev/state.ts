@@ -15,9 +15,17 @@ export const devStateSchema = z.object({
   supervisorPid: z.number().int(),
   kubeconfig: z.string(),
   kubeServer: z.string(),
+  /** The apiserver's serving certificate (for clients other than kubectl, e.g. curl --cacert). */
+  kubeCaPath: z.string().optional(),
   /** Pod directories: `<podsDir>/<namespace>_<name>_<uid>/logs/<container>.log`. */
   podsDir: z.string(),
   nats: z.object({ url: z.string(), user: z.string(), password: z.string() }),
+  /** The Microgateway instance the services run as (GatewayClass controllerName `microgateway.dev/<instance>`). */
+  instance: z.string().default('default'),
+  /** The four services: their pids and health/metrics servers (`/readyz`, `/metrics`). */
+  services: z.array(z.object({ name: z.string(), pid: z.number().int(), url: z.string(), log: z.string() })).default([]),
+  /** The example's Gateway once Programmed, and the address its Engine serves on. */
+  example: z.object({ gateway: z.string(), address: z.string(), manifest: z.string() }).optional(),
 });
 export type DevState = z.infer<typeof devStateSchema>;
 
