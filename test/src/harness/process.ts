@@ -192,10 +192,13 @@ function installExitHooks(): void {
   process.on('exit', killAttachedGroups);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const onSignal = (): void => {
-      killAttachedGroups();
-      // We replaced Node's default action (exit); restore it when nobody else handles the signal.
       process.removeListener(signal, onSignal);
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      // Someone else handles the signal (the CLI stops its stack in order, gracefully): leave it
+      // to them; the 'exit' hook still kills whatever they leave behind.
+      if (process.listenerCount(signal) > 0) return;
+      killAttachedGroups();
+      // We replaced Node's default action (exit); restore it.
+      process.kill(process.pid, signal);
     };
     process.on(signal, onSignal);
   }
