@@ -8,9 +8,13 @@ import {
   SYSTEM_NAMESPACE,
   type InstanceName,
 } from '@microgateway/contracts';
+import { createHash } from 'node:crypto';
 import type { Logger } from '@microgateway/runtime';
 import { SecretConflictError, type SecretStore, type StoredSecret } from './adapters/secrets.js';
 import {
+  CA_BUNDLE_KEY,
+  CA_CERT_KEY,
+  CA_KEY_KEY,
   buildCaCertificate,
   inspectCertificate,
   keyMatchesCertificate,
@@ -37,9 +41,6 @@ export interface AuthorityDeps {
   logger: Logger;
 }
 
-const CA_CERT_KEY = 'tls.crt';
-const CA_KEY_KEY = 'tls.key';
-const CA_BUNDLE_KEY = 'ca.crt';
 const MAX_ATTEMPTS = 5;
 
 /** Why the CA in the Secret cannot sign, or undefined when it can. */
@@ -118,6 +119,21 @@ export class TrustHolder {
 
   current(): TrustState {
     return this.state;
+  }
+
+  /** A short digest of the signer and the bundle: the same on every replica that sees the same CA Secret. */
+  fingerprint(): string {
+    return createHash('sha256').update(this.state.ca.certificatePem).update(this.state.bundlePem).digest('hex').slice(0, 16);
+  }
+
+  /**
+   * Reads the CA Secret now. A worker about to replace a certificate because of its issuer or bundle
+   * calls this first: a replica whose watch lags behind a rotation step must not re-sign with the
+   * CA the others have moved on from.
+   */
+  async refresh(store: SecretStore): Promise<void> {
+    const secret = await store.get(SYSTEM_NAMESPACE, CA_SECRET_NAME);
+    if (secret) this.observe(secret);
   }
 
   onChange(listener: () => void): void {

@@ -28,3 +28,14 @@ describe('certificate settings', () => {
     ).toThrow(/renewEverySeconds/);
   });
 });
+
+describe('CA rotation settings', () => {
+  it('default to rotating at 2/3 of the CA lifetime, each phase lasting at least 5 minutes', () => {
+    const { config } = parseServiceConfig(caConfigSchema, { fileText: undefined, env: {} });
+    expect(config.certificates).toMatchObject({ caRotateAtFraction: 2 / 3, caRotationMinPhaseSeconds: 300 });
+  });
+
+  it('refuse fractions outside (0, 1)', () => {
+    expect(() => parseServiceConfig(caConfigSchema, { fileText: 'certificates: {caRotateAtFraction: 1}', env: {} })).toThrow(/caRotateAtFraction/);
+  });
+});

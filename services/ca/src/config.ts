@@ -10,13 +10,22 @@ export const MAX_BOOTSTRAP_LIFETIME_SECONDS = 7 * DAY;
 const seconds = z.number().int().positive();
 
 /**
- * Certificate lifetimes and renewal, in seconds. Defaults: CA 5 years (rotation is manual for now),
+ * Certificate lifetimes and renewal, in seconds. Defaults: CA 5 years, rotated at 2/3 of its
+ * lifetime (or on demand, see docs/adr/0009-ca-rotation.md), each rotation phase lasting 5 minutes at least;
  * bootstrap and serving certificates 4 days, renewed every 48 hours — an Engine whose renewals keep
  * failing still has two days before its certificate expires.
  */
 export const certificatesConfigSchema = z
   .strictObject({
     caLifetimeSeconds: seconds.default(5 * 365 * DAY),
+    /** Start a CA rotation once this fraction of the CA's lifetime has passed (like leaves: 2/3). */
+    caRotateAtFraction: z.number().gt(0).lt(1).default(2 / 3),
+    /**
+     * The least time each rotation phase lasts. The kubelet refreshes mounted Secrets about a minute
+     * after they change (sync period plus cache TTL): the default leaves every Engine and the
+     * renderer time to load the new bundle or certificate before the next phase relies on it.
+     */
+    caRotationMinPhaseSeconds: z.number().int().min(0).default(300),
     /** Lifetime of Engine client certificates; at most 7 days. */
     bootstrapLifetimeSeconds: seconds.max(MAX_BOOTSTRAP_LIFETIME_SECONDS).default(4 * DAY),
     /** Lifetime of the renderer's xDS serving certificate; at most 7 days. */

@@ -7,6 +7,7 @@ import type { JobOutcome } from './adapters/job-queue.js';
 import { SecretConflictError, type SecretStore, type StoredSecret } from './adapters/secrets.js';
 import type { CaMetrics } from './metrics.js';
 import {
+  dependsOnTrust,
   isBootstrapSecretOf,
   backoffDelay,
   bootstrapSecret,
@@ -26,6 +27,8 @@ import {
 export interface IssuerDeps {
   instance: InstanceName;
   trust: () => TrustState;
+  /** Re-reads the CA Secret (see TrustHolder.refresh). */
+  refreshTrust: () => Promise<void>;
   infra: InfraBucket;
   store: SecretStore;
   events: CertificateEvents;
@@ -67,7 +70,11 @@ export class BootstrapIssuer {
       this.deps.logger.error({ gateway, problem: current.problem }, 'the infra entry is invalid; no certificate until the renderer fixes it');
       return { kind: 'drop', why: 'invalid infra entry' };
     }
-    const verdict = this.evaluate(current.gateway, observed);
+    let verdict = this.evaluate(current.gateway, observed);
+    if (dependsOnTrust(verdict)) {
+      await this.deps.refreshTrust();
+      verdict = this.evaluate(current.gateway, observed);
+    }
     if (verdict.action === 'keep') return { kind: 'ack' };
     await this.issue(job, current.gateway, observed, verdict);
     return { kind: 'ack' };

@@ -1,4 +1,4 @@
-import { CA_COMPONENT, COMPONENT_LABEL, SYSTEM_NAMESPACE, rendererServiceName, type InstanceName } from '@microgateway/contracts';
+import { CA_COMPONENT, COMPONENT_LABEL, SYSTEM_NAMESPACE, XDS_SERVING_COMPONENT, rendererServiceName, type InstanceName } from '@microgateway/contracts';
 import type { ServiceContext, StartedService } from '@microgateway/runtime';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -13,6 +13,7 @@ import { SecretStore } from './adapters/secrets.js';
 import { BootstrapIssuer } from './issuer.js';
 import { createCaMetrics, recordExpiries } from './metrics.js';
 import { bootstrapSecretSelector, type Clock } from './pki/index.js';
+import { CaRotator } from './rotator.js';
 import { ServingCertificateKeeper } from './serving.js';
 import { CertificateTracker } from './tracker.js';
 
@@ -32,9 +33,9 @@ function bootstrapSecrets(store: SecretStore, instance: InstanceName): SecretSou
   return { path: '/api/v1/secrets', labelSelector, list: () => store.api.listSecretForAllNamespaces({ labelSelector }) };
 }
 
-/** The CA Secret (its namespace's Secrets labelled as a CA; the holder picks it by name). */
-function caSecrets(store: SecretStore): SecretSource {
-  const labelSelector = `${COMPONENT_LABEL}=${CA_COMPONENT}`;
+/** The CA Secret and the serving Secret (its namespace's Secrets labelled as either; the holder and the rotator pick them by name). */
+function systemSecrets(store: SecretStore): SecretSource {
+  const labelSelector = `${COMPONENT_LABEL} in (${CA_COMPONENT},${XDS_SERVING_COMPONENT})`;
   return {
     path: `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets`,
     labelSelector,
@@ -61,13 +62,14 @@ export async function startCa(context: ServiceContext<CaConfig>, kubeConfig: Kub
     store, instance, clock, random: secureRandom, generateKeys: () => generateRsaKeyPair(certificates.caRsaKeyBits), caLifetimeMs: certificates.caLifetimeSeconds * 1_000, logger: logger.child({ runner: 'authority' }),
   });
   const trust = new TrustHolder(initialTrust, clock, logger.child({ runner: 'authority' }));
+  const refreshTrust = (): Promise<void> => trust.refresh(store);
   const js = jetstream(nats.connection);
   const jsm = await jetstreamManager(nats.connection);
   const events = new CertificateEvents(js, instance, logger, () => metrics.eventFailures.inc());
   const xdsServerNames = config.bootstrap.xdsServerNames ?? defaultXdsServerNames(instance);
 
   const serving = new ServingCertificateKeeper({
-    instance, store, trust: () => trust.current(), events, metrics, logger: logger.child({ runner: 'serving' }), clock, random: secureRandom, generateKeys,
+    instance, store, trust: () => trust.current(), refreshTrust, events, metrics, logger: logger.child({ runner: 'serving' }), clock, random: secureRandom, generateKeys,
     dnsNames: xdsServerNames, lifetimeMs: certificates.servingLifetimeSeconds * 1_000, renewEveryMs, backoff,
   });
   await serving.start();
@@ -75,21 +77,38 @@ export async function startCa(context: ServiceContext<CaConfig>, kubeConfig: Kub
   const queue = await CertJobQueue.open(js, jsm, instance, { ackWaitMs: jobs.ackWaitSeconds * 1_000, duplicateWindowMs: jobs.duplicateWindowSeconds * 1_000, concurrency: jobs.concurrency, retryDelayMs: jobs.backoffInitialSeconds * 1_000 }, logger);
   const infra = await InfraBucket.open(js, jsm, instance, { signal, logger });
   const issuer = new BootstrapIssuer({
-    instance, trust: () => trust.current(), infra, store, events, metrics, logger: logger.child({ runner: 'issuer' }), clock, random: secureRandom, generateKeys,
+    instance, trust: () => trust.current(), refreshTrust, infra, store, events, metrics, logger: logger.child({ runner: 'issuer' }), clock, random: secureRandom, generateKeys,
     layout: { mountPath: config.bootstrap.mountPath, xdsServerNames }, lifetimeMs: certificates.bootstrapLifetimeSeconds * 1_000, renewEveryMs, backoff,
   });
   const workers = queue.consume((job, attempt) => issuer.handle(job, attempt));
 
-  const tracker = new CertificateTracker({ queue, issuer, clock, logger: logger.child({ runner: 'tracker' }) });
+  const tracker = new CertificateTracker({ queue, issuer, clock, logger: logger.child({ runner: 'tracker' }), trustVersion: () => trust.fingerprint() });
+  const rotator = new CaRotator({
+    store, instance, clock, random: secureRandom, generateCaKeys: () => generateRsaKeyPair(certificates.caRsaKeyBits), caLifetimeMs: certificates.caLifetimeSeconds * 1_000,
+    rotateAtFraction: certificates.caRotateAtFraction, minPhaseMs: certificates.caRotationMinPhaseSeconds * 1_000,
+    bootstrapSecrets: () => tracker.leafSecrets(), onCaWritten: (secret) => trust.observe(secret), logger: logger.child({ runner: 'rotation' }),
+  });
   const informer = new SecretInformer(
     kubeConfig,
     bootstrapSecrets(store, instance),
-    { onUpsert: (secret) => tracker.onSecretUpsert(secret), onDelete: (secret) => tracker.onSecretDelete(secret) },
+    {
+      onUpsert: (secret) => (tracker.onSecretUpsert(secret), rotator.poke()),
+      onDelete: (secret) => (tracker.onSecretDelete(secret), rotator.poke()),
+    },
     logger.child({ runner: 'secrets' }),
   );
-  const caInformer = new SecretInformer(kubeConfig, caSecrets(store), { onUpsert: (secret) => trust.observe(secret), onDelete: () => undefined }, logger.child({ runner: 'ca-secret' }));
-  trust.onChange(() => tracker.resync());
-  await caInformer.start();
+  const systemInformer = new SecretInformer(
+    kubeConfig,
+    systemSecrets(store),
+    { onUpsert: (secret) => (trust.observe(secret), rotator.observe(secret)), onDelete: () => undefined },
+    logger.child({ runner: 'system-secrets' }),
+  );
+  // A rotation step changes the signer or the bundle: every leaf is judged again at once.
+  trust.onChange(() => {
+    tracker.resync();
+    serving.poke();
+  });
+  await systemInformer.start();
   await informer.start();
   let infraSynced = false;
   const watching = infra.watch((change) => tracker.onInfraChange(change), {
@@ -98,6 +117,7 @@ export async function startCa(context: ServiceContext<CaConfig>, kubeConfig: Kub
     onSynced: () => {
       infraSynced = true;
       tracker.onInfraSynced();
+      rotator.poke();
     },
   });
   const expiryTimer = setInterval(() => recordExpiries(metrics.expiring, tracker.notAfters(), clock.now()), EXPIRY_METRIC_INTERVAL_MS);
@@ -117,9 +137,10 @@ export async function startCa(context: ServiceContext<CaConfig>, kubeConfig: Kub
     stop: async () => {
       clearInterval(expiryTimer);
       tracker.stop();
+      rotator.stop();
       serving.stop();
       await informer.stop();
-      await caInformer.stop();
+      await systemInformer.stop();
       await queue.stop();
       await Promise.allSettled([watching, workers]);
     },

@@ -18,6 +18,7 @@ import {
   SERVING_CERT_KEY,
   SERVING_KEY_KEY,
   backoffDelay,
+  dependsOnTrust,
   evaluateServingSecret,
   inspectCertificate,
   signServingCertificate,
@@ -32,6 +33,8 @@ export interface ServingDeps {
   instance: InstanceName;
   store: SecretStore;
   trust: () => TrustState;
+  /** Re-reads the CA Secret (see TrustHolder.refresh). */
+  refreshTrust: () => Promise<void>;
   events: CertificateEvents;
   metrics: CaMetrics;
   logger: Logger;
@@ -61,6 +64,11 @@ export class ServingCertificateKeeper {
   /** Makes the certificate valid now, then keeps it so on a timer. */
   async start(): Promise<void> {
     await this.reconcile();
+  }
+
+  /** Looks again now (the CA or its bundle changed). */
+  poke(): void {
+    this.arm(0);
   }
 
   stop(): void {
@@ -94,14 +102,11 @@ export class ServingCertificateKeeper {
     const name = rendererServingSecretName(this.deps.instance);
     for (let attempt = 0; attempt < 5; attempt++) {
       const observed = await this.deps.store.get(SYSTEM_NAMESPACE, name);
-      const trust = this.deps.trust();
-      const verdict = evaluateServingSecret({
-        data: observed?.data,
-        dnsNames: this.deps.dnsNames,
-        signingCaPem: trust.ca.certificatePem,
-        caBundlePem: trust.bundlePem,
-        policy: { renewEveryMs: this.deps.renewEveryMs, clock: this.deps.clock },
-      });
+      let verdict = this.evaluate(observed?.data);
+      if (dependsOnTrust(verdict)) {
+        await this.deps.refreshTrust();
+        verdict = this.evaluate(observed?.data);
+      }
       if (verdict.action === 'keep') return verdict.renewAt;
       try {
         await this.issue(name, verdict, observed);
@@ -110,6 +115,17 @@ export class ServingCertificateKeeper {
       }
     }
     throw new Error('the xDS serving Secret kept changing under us');
+  }
+
+  private evaluate(data: Readonly<Record<string, string>> | undefined): ServingVerdict {
+    const trust = this.deps.trust();
+    return evaluateServingSecret({
+      data,
+      dnsNames: this.deps.dnsNames,
+      signingCaPem: trust.ca.certificatePem,
+      caBundlePem: trust.bundlePem,
+      policy: { renewEveryMs: this.deps.renewEveryMs, clock: this.deps.clock },
+    });
   }
 
   private async issue(name: string, verdict: Exclude<ServingVerdict, { action: 'keep' }>, observed: Awaited<ReturnType<SecretStore['get']>>): Promise<void> {

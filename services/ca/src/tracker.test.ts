@@ -42,7 +42,7 @@ function storedSecret(resourceVersion: string, notBefore = T0): StoredSecret {
   };
 }
 
-function setup(nowMs = HOUR_MS): { tracker: CertificateTracker; jobs: { job: CertJob; fact: string }[]; timers: ManualTimers } {
+function setup(nowMs = HOUR_MS, trustVersion?: () => string): { tracker: CertificateTracker; jobs: { job: CertJob; fact: string }[]; timers: ManualTimers } {
   const jobs: { job: CertJob; fact: string }[] = [];
   const timers = new ManualTimers();
   const clock = fixedClock(new Date(T0.getTime() + nowMs));
@@ -58,6 +58,7 @@ function setup(nowMs = HOUR_MS): { tracker: CertificateTracker; jobs: { job: Cer
     clock,
     logger: createLogger({ service: 'ca-test', level: 'silent' }),
     timers,
+    ...(trustVersion ? { trustVersion } : {}),
   });
   return { tracker, jobs, timers };
 }
@@ -111,5 +112,28 @@ describe('CertificateTracker', () => {
     expect(jobs).toEqual([]);
     tracker.onInfraSynced();
     expect(jobs).toEqual([{ job: expect.objectContaining({ reason: 'infra-deleted' }), fact: 'orphan-secret-uid' }]);
+  });
+
+  it('names the CA state in repair job ids, so a Secret version judged again after a CA rotation step is not deduplicated away', () => {
+    let version = 'ca-a';
+    const { tracker, jobs } = setup(HOUR_MS, () => version);
+    tracker.onInfraChange({ kind: 'upsert', gateway, revision: 1, initial: true });
+    const tampered = storedSecret('12');
+    const broken = { ...tampered, data: { ...tampered.data, 'tls.key': keyPair('serving').privateKeyPem } };
+    tracker.onSecretUpsert(broken);
+    version = 'ca-b';
+    tracker.resync();
+    expect(jobs.filter((j) => j.job.reason === 'secret-changed').map((j) => j.fact)).toEqual(['rv-12-ca-ca-a', 'rv-12-ca-ca-b']);
+  });
+
+  it('offers its bootstrap Secrets to the rotation only once infra is known, and only those of Gateways in infra', () => {
+    const { tracker } = setup();
+    tracker.onInfraChange({ kind: 'upsert', gateway, revision: 1, initial: true });
+    tracker.onSecretUpsert(storedSecret('10'));
+    expect(tracker.leafSecrets()).toBeUndefined();
+    tracker.onInfraSynced();
+    expect(tracker.leafSecrets()?.map((s) => s.resourceVersion)).toEqual(['10']);
+    tracker.onInfraChange({ kind: 'delete', gateway, revision: 2, initial: false });
+    expect(tracker.leafSecrets()).toEqual([]);
   });
 });

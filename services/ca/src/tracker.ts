@@ -33,6 +33,12 @@ export interface TrackerDeps {
   clock: Clock;
   logger: Logger;
   timers?: Timers;
+  /**
+   * Names the CA state a judgement was made under (TrustHolder.fingerprint). It goes into the id of
+   * repair jobs, so a Secret version judged again after a CA rotation step is not deduplicated
+   * against a job for the same version under the previous step.
+   */
+  trustVersion?: () => string;
 }
 
 /**
@@ -90,7 +96,7 @@ export class CertificateTracker {
     }
     this.cancel(key);
     if (verdict.action === 'renew') this.enqueue(owner, 'renewal-due', `serial-${verdict.certificate.serial}`);
-    else this.enqueue(owner, 'secret-changed', `rv-${secret.resourceVersion}`);
+    else this.enqueue(owner, 'secret-changed', `rv-${secret.resourceVersion}${this.deps.trustVersion ? `-ca-${this.deps.trustVersion()}` : ''}`);
   }
 
   onSecretDelete(secret: StoredSecret): void {
@@ -105,6 +111,12 @@ export class CertificateTracker {
   /** Re-judges every known Secret (after the CA changed): those signed by the old CA get repair jobs. */
   resync(): void {
     for (const secret of [...this.secrets.values()]) this.onSecretUpsert(secret);
+  }
+
+  /** The bootstrap Secrets of the Gateways in infra; undefined until the infra bucket was read (an empty view would prove nothing). */
+  leafSecrets(): StoredSecret[] | undefined {
+    if (!this.infraSynced) return undefined;
+    return [...this.secrets].filter(([key]) => this.gateways.has(key)).map(([, secret]) => secret);
   }
 
   /** notAfter of every certificate with a renewal timer (for the expiry metric). */

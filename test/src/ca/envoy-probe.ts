@@ -17,6 +17,8 @@ export interface StandInXdsServer {
   port: number;
   /** TLS handshakes the server refused, with the reason (for failure messages). */
   readonly tlsErrors: string[];
+  /** Swaps in a new version of the serving Secret (as the renderer reloads its mounted files): later handshakes use it. */
+  update(serving: Record<string, string>): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function startStandInXdsServer(serving: Record<string, string>): Pr
   return {
     port: (server.address() as AddressInfo).port,
     tlsErrors,
+    update: (next) => server.setSecureContext({ cert: next['tls.crt'], key: next['tls.key'], ca: next['ca.crt'], minVersion: 'TLSv1.3' }),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -141,3 +141,8 @@ export function evaluateBootstrapSecret(input: CheckInput): Verdict {
   if (renewal.due) return { action: 'renew', reason: CHECK_REASONS.RenewalDue, message: `renewal was due at ${renewal.renewAt.toISOString()}`, certificate: parsed };
   return { action: 'keep', certificate: parsed, renewAt: renewal.renewAt };
 }
+
+/** Verdicts that follow from the CA Secret (its signer or bundle): worth confirming against its latest version before acting. */
+export function dependsOnTrust(verdict: { action: string; reason?: string }): boolean {
+  return verdict.action === 'repair' && (verdict.reason === CHECK_REASONS.ForeignIssuer || verdict.reason === CHECK_REASONS.BundleOutdated);
+}

@@ -10,3 +10,4 @@ export * from './sds.js';
 export * from './bootstrap-secret.js';
 export * from './checks.js';
 export * from './serving-checks.js';
+export * from './rotation.js';
