@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { CA_SECRET_NAME, MAX_LABEL_VALUE, MAX_OBJECT_NAME, bootstrapSecretName, boundedName, gatewayLabelValue } from './kube-names.js';
+import { CA_SECRET_NAME, MAX_LABEL_VALUE, caSecretName, MAX_OBJECT_NAME, bootstrapSecretName, boundedName, gatewayLabelValue } from './kube-names.js';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 describe('Kubernetes names', () => {
   it('keep short names readable', () => {
     expect(CA_SECRET_NAME).toBe('microgateway-ca-cert');
+    // Two instances never share a CA key: each has its own Secret.
+    expect(caSecretName('default')).toBe(CA_SECRET_NAME);
+    expect(caSecretName('blue')).toBe('microgateway-blue-ca-cert');
     expect(bootstrapSecretName('edge')).toBe('edge-mgw-bootstrap');
     expect(gatewayLabelValue('edge.example')).toBe('edge.example');
   });

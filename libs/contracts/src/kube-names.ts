@@ -9,8 +9,16 @@ export const COMPONENT_LABEL = `${API_GROUP}/component`;
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'microgateway';
 
-/** The CA Secret, in the system namespace. */
+/** The default instance's CA Secret, in the system namespace (DESIGN §2). */
 export const CA_SECRET_NAME = 'microgateway-ca-cert';
+
+/**
+ * An instance's CA Secret in the system namespace: `microgateway-ca-cert` for the default
+ * instance, `microgateway-<instance>-ca-cert` for others — two instances never share a CA key.
+ */
+export function caSecretName(instance: string): string {
+  return instance === 'default' ? CA_SECRET_NAME : `microgateway-${instance}-ca-cert`;
+}
 
 /** Kubernetes object names (DNS-1123 subdomains) are at most 253 characters. */
 export const MAX_OBJECT_NAME = 253;

@@ -1,6 +1,6 @@
 import {
   CA_COMPONENT,
-  CA_SECRET_NAME,
+  caSecretName,
   COMPONENT_LABEL,
   INSTANCE_LABEL,
   MANAGED_BY_LABEL,
@@ -79,18 +79,22 @@ async function newCaData(deps: AuthorityDeps): Promise<Record<string, string>> {
 }
 
 /**
- * The CA Secret `microgateway-ca-cert` in the system namespace, created when absent. Replicas
+ * The instance's CA Secret (`caSecretName`) in the system namespace, created when absent. Replicas
  * starting together all try to create it; exactly one create succeeds and the others read the
  * winner's CA, so every replica signs with the same CA.
  */
 export async function ensureCertificateAuthority(deps: AuthorityDeps): Promise<TrustState> {
   const labels = { [INSTANCE_LABEL]: deps.instance, [COMPONENT_LABEL]: CA_COMPONENT, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const existing = await deps.store.get(SYSTEM_NAMESPACE, CA_SECRET_NAME);
+    const name = caSecretName(deps.instance);
+    const existing = await deps.store.get(SYSTEM_NAMESPACE, name);
+    const owner = existing?.labels[INSTANCE_LABEL];
+    // Never adopt (or overwrite) a CA that another instance, or a person, put under this name.
+    if (existing && owner !== deps.instance) throw new Error(`the Secret ${SYSTEM_NAMESPACE}/${name} is not this instance's CA (${INSTANCE_LABEL}=${owner ?? '<none>'}); refusing to use or replace it`);
     const problem = existing ? unusable(existing, deps.clock.now()) : undefined;
     if (existing && problem === undefined) return trustFrom(existing);
     if (existing) deps.logger.error({ problem }, 'the CA Secret cannot be used; replacing it with a new CA (every bootstrap Secret will be reissued)');
-    const write = { namespace: SYSTEM_NAMESPACE, name: CA_SECRET_NAME, labels, data: await newCaData(deps) };
+    const write = { namespace: SYSTEM_NAMESPACE, name, labels, data: await newCaData(deps) };
     try {
       const stored = await deps.store.write(write, existing);
       deps.logger.info({ serial: inspectCertificate(stored.data[CA_CERT_KEY] ?? '').serial }, 'created the CA');
@@ -113,6 +117,8 @@ export class TrustHolder {
 
   constructor(
     private state: TrustState,
+    /** The instance's CA Secret name (see caSecretName). */
+    private readonly secretName: string,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
@@ -132,7 +138,7 @@ export class TrustHolder {
    * CA the others have moved on from.
    */
   async refresh(store: SecretStore): Promise<void> {
-    const secret = await store.get(SYSTEM_NAMESPACE, CA_SECRET_NAME);
+    const secret = await store.get(SYSTEM_NAMESPACE, this.secretName);
     if (secret) this.observe(secret);
   }
 
@@ -142,7 +148,7 @@ export class TrustHolder {
 
   /** A version of the CA Secret was seen. */
   observe(secret: StoredSecret): void {
-    if (secret.namespace !== SYSTEM_NAMESPACE || secret.name !== CA_SECRET_NAME) return;
+    if (secret.namespace !== SYSTEM_NAMESPACE || secret.name !== this.secretName) return;
     const problem = unusable(secret, this.clock.now());
     if (problem) {
       this.logger.error({ problem }, 'the CA Secret changed and cannot be used; still signing with the previous CA');

@@ -1,4 +1,4 @@
-import { BOOTSTRAP_CA_KEY, BOOTSTRAP_CERT_KEY, CA_SECRET_NAME, SYSTEM_NAMESPACE, rendererServingSecretName, type InstanceName } from '@microgateway/contracts';
+import { BOOTSTRAP_CA_KEY, BOOTSTRAP_CERT_KEY, SYSTEM_NAMESPACE, caSecretName, rendererServingSecretName, type InstanceName } from '@microgateway/contracts';
 import type { Logger } from '@microgateway/runtime';
 import { SecretConflictError, type SecretStore, type StoredSecret } from './adapters/secrets.js';
 import {
@@ -57,7 +57,7 @@ export class CaRotator {
   /** A version of a system-namespace Secret was seen (the CA Secret or the serving Secret). */
   observe(secret: StoredSecret): void {
     if (secret.namespace !== SYSTEM_NAMESPACE) return;
-    if (secret.name === CA_SECRET_NAME) this.caSecret = secret;
+    if (secret.name === caSecretName(this.deps.instance)) this.caSecret = secret;
     else if (secret.name === rendererServingSecretName(this.deps.instance)) this.servingSecret = secret;
     else return;
     this.poke();

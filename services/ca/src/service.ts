@@ -1,4 +1,4 @@
-import { CA_COMPONENT, COMPONENT_LABEL, SYSTEM_NAMESPACE, XDS_SERVING_COMPONENT, rendererServiceName, type InstanceName } from '@microgateway/contracts';
+import { CA_COMPONENT, COMPONENT_LABEL, INSTANCE_LABEL, SYSTEM_NAMESPACE, XDS_SERVING_COMPONENT, caSecretName, rendererServiceName, type InstanceName } from '@microgateway/contracts';
 import type { ServiceContext, StartedService } from '@microgateway/runtime';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -34,8 +34,8 @@ function bootstrapSecrets(store: SecretStore, instance: InstanceName): SecretSou
 }
 
 /** The CA Secret and the serving Secret (its namespace's Secrets labelled as either; the holder and the rotator pick them by name). */
-function systemSecrets(store: SecretStore): SecretSource {
-  const labelSelector = `${COMPONENT_LABEL} in (${CA_COMPONENT},${XDS_SERVING_COMPONENT})`;
+function systemSecrets(store: SecretStore, instance: InstanceName): SecretSource {
+  const labelSelector = `${INSTANCE_LABEL}=${instance},${COMPONENT_LABEL} in (${CA_COMPONENT},${XDS_SERVING_COMPONENT})`;
   return {
     path: `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets`,
     labelSelector,
@@ -61,7 +61,7 @@ export async function startCa(context: ServiceContext<CaConfig>, kubeConfig: Kub
   const initialTrust = await ensureCertificateAuthority({
     store, instance, clock, random: secureRandom, generateKeys: () => generateRsaKeyPair(certificates.caRsaKeyBits), caLifetimeMs: certificates.caLifetimeSeconds * 1_000, logger: logger.child({ runner: 'authority' }),
   });
-  const trust = new TrustHolder(initialTrust, clock, logger.child({ runner: 'authority' }));
+  const trust = new TrustHolder(initialTrust, caSecretName(instance), clock, logger.child({ runner: 'authority' }));
   const refreshTrust = (): Promise<void> => trust.refresh(store);
   const js = jetstream(nats.connection);
   const jsm = await jetstreamManager(nats.connection);
@@ -99,7 +99,7 @@ export async function startCa(context: ServiceContext<CaConfig>, kubeConfig: Kub
   );
   const systemInformer = new SecretInformer(
     kubeConfig,
-    systemSecrets(store),
+    systemSecrets(store, instance),
     { onUpsert: (secret) => (trust.observe(secret), rotator.observe(secret)), onDelete: () => undefined },
     logger.child({ runner: 'system-secrets' }),
   );

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Secret } from '@kubernetes/client-node';
-import { CA_SECRET_NAME, SYSTEM_NAMESPACE, infraKey, type InstanceName } from '@microgateway/contracts';
+import { SYSTEM_NAMESPACE, caSecretName, infraKey, type InstanceName } from '@microgateway/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts, waitFor, type ProcessHandle } from '../harness/index.js';
 import { CaTestEnvironment, decodeSecretData, ignoreConflict, prepareInstance, readEvents, startCa, type InstanceNats } from './setup.js';
@@ -66,7 +66,7 @@ describe(`two ca replicas and ${GATEWAYS} Gateways`, () => {
 
     const all = await secrets();
     expect(all).toHaveLength(GATEWAYS);
-    const caCert = new X509Certificate(decodeSecretData((await env.readSecret(SYSTEM_NAMESPACE, CA_SECRET_NAME)) as V1Secret)['tls.crt'] ?? '');
+    const caCert = new X509Certificate(decodeSecretData((await env.readSecret(SYSTEM_NAMESPACE, caSecretName(instance))) as V1Secret)['tls.crt'] ?? '');
     const serialByGateway = new Map<string, string>();
     for (const secret of all) {
       const cert = new X509Certificate(decodeSecretData(secret)['tls.crt'] ?? '');

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Watch, type V1Secret } from '@kubernetes/client-node';
-import { CA_SECRET_NAME, SYSTEM_NAMESPACE, bootstrapSecretName, rendererServingSecretName, type GatewayRef, type InstanceName } from '@microgateway/contracts';
+import { SYSTEM_NAMESPACE, bootstrapSecretName, caSecretName, rendererServingSecretName, type GatewayRef, type InstanceName } from '@microgateway/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts, startEnvoy, tail, waitFor, type EnvoyHandle, type ProcessHandle } from '../harness/index.js';
 import { engineProbeBootstrap, startStandInXdsServer, type PeerSeen, type StandInXdsServer } from './envoy-probe.js';
@@ -59,7 +59,7 @@ describe('CA rotation', () => {
     { namespace: 'team-r3', name: 'engine-three' },
   ];
   const servingKey = `${SYSTEM_NAMESPACE}/${rendererServingSecretName(instance)}`;
-  const caKey = `${SYSTEM_NAMESPACE}/${CA_SECRET_NAME}`;
+  const caKey = `${SYSTEM_NAMESPACE}/${caSecretName(instance)}`;
   const leafKeys = [...gateways.map((g) => `${g.namespace}/${bootstrapSecretName(g.name)}`), servingKey];
   const versions: SecretVersion[] = [];
   let env: CaTestEnvironment;
@@ -131,7 +131,7 @@ describe('CA rotation', () => {
   }
 
   it('rotates on request: bundles first, then signer, then the old CA leaves — and no handshake fails', async () => {
-    const before = decodeSecretData((await env.readSecret(SYSTEM_NAMESPACE, CA_SECRET_NAME)) as V1Secret);
+    const before = decodeSecretData((await env.readSecret(SYSTEM_NAMESPACE, caSecretName(instance))) as V1Secret);
     const oldCa = before['tls.crt'] ?? '';
     const statsBefore = await envoyFailureStats();
 
@@ -150,15 +150,15 @@ describe('CA rotation', () => {
     })();
 
     const started = performance.now();
-    const secret = (await env.readSecret(SYSTEM_NAMESPACE, CA_SECRET_NAME)) as V1Secret;
+    const secret = (await env.readSecret(SYSTEM_NAMESPACE, caSecretName(instance))) as V1Secret;
     await env.core.replaceNamespacedSecret({
-      namespace: SYSTEM_NAMESPACE, name: CA_SECRET_NAME,
+      namespace: SYSTEM_NAMESPACE, name: caSecretName(instance),
       body: { ...secret, metadata: { ...secret.metadata, annotations: { ...secret.metadata?.annotations, [ROTATE_ANNOTATION]: 'suspected-compromise-1' } } },
     });
 
     const retired = await waitFor(
       async () => {
-        const current = (await env.readSecret(SYSTEM_NAMESPACE, CA_SECRET_NAME)) as V1Secret;
+        const current = (await env.readSecret(SYSTEM_NAMESPACE, caSecretName(instance))) as V1Secret;
         if (current.metadata?.annotations?.[PHASE_ANNOTATION] !== 'retired') return undefined;
         const newCa = decodeSecretData(current)['tls.crt'] ?? '';
         const leaves = versions.filter((v) => leafKeys.includes(v.key));
