@@ -1,6 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubernetesConfig } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
+import { reuseConnections } from './connection-reuse.js';
 
 export class KubeConfigError extends Error {
   override name = 'KubeConfigError';
@@ -12,8 +13,8 @@ export class KubeConfigError extends Error {
  * Only loads configuration: no request is made, so no cluster needs to be reachable yet.
  */
 export function loadKubeConfig(config: KubernetesConfig): KubeConfig | undefined {
-  if (config.kubeconfig !== undefined) return fromFile(config.kubeconfig);
-  if (config.inCluster) return fromCluster();
+  if (config.kubeconfig !== undefined) return reuseConnections(fromFile(config.kubeconfig));
+  if (config.inCluster) return reuseConnections(fromCluster());
   return undefined;
 }
 
