@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { DeployJob, GatewayRef, ResourceRef } from '@microgateway/contracts';
 import { bucketName, controllerName, deployJobMessageId, deployJobSchema } from '@microgateway/contracts';
@@ -50,10 +51,11 @@ export async function startDeployer(context: ServiceContext<DeployerConfig>, kub
     concurrency: settings.statusConcurrency,
   });
   const gatewayStatus = (gateway: GatewayRef): void => reconciler.schedule({ kind: 'Gateway', ...gateway });
+  // Engine object (namespace/name) → its Gateway, for Deployment and Service events.
+  const engines = new Map<string, GatewayRef>();
   const engineWatch = new EngineWatch(kubeConfig, instance, (namespace, objectName) => {
-    for (const entry of infra.gateways()) {
-      if (entry.gateway.namespace === namespace && engineObjectName(entry.gateway.name) === objectName) gatewayStatus(entry.gateway);
-    }
+    const gateway = engines.get(`${namespace}/${objectName}`);
+    if (gateway) gatewayStatus(gateway);
   }, logger.child({ runner: 'engines' }));
 
   const queue = await WorkQueue.open(js, jsm, {
@@ -61,11 +63,13 @@ export async function startDeployer(context: ServiceContext<DeployerConfig>, kub
     options: { ackWaitMs: settings.jobs.ackWaitSeconds * 1_000, duplicateWindowMs: settings.jobs.duplicateWindowSeconds * 1_000, concurrency: settings.jobs.concurrency, retryDelayMs: settings.jobs.retryDelayMs },
     events: { onOutcome: (outcome) => outcome === 'invalid' && metrics.deploys.inc({ outcome: 'invalid' }) },
   });
+  const render = renderSettings({ ...settings.engine, instance });
+  const settingsDigest = createHash('sha256').update(JSON.stringify(render)).digest('hex').slice(0, 12);
   const enqueue = (job: DeployJob): void => {
-    queue.enqueue(job, deployJobMessageId(job)).catch((error: unknown) => logger.warn({ err: error, gateway: job.gateway }, 'could not enqueue a deploy job'));
+    queue.enqueue(job, deployJobMessageId(job, settingsDigest)).catch((error: unknown) => logger.warn({ err: error, gateway: job.gateway }, 'could not enqueue a deploy job'));
   };
   const handler = new DeployJobHandler({
-    instance, infra, objects: new EngineObjects(kubeConfig, instance), settings: renderSettings({ ...settings.engine, instance }), events, js, metrics,
+    instance, infra, objects: new EngineObjects(kubeConfig, instance), settings: render, events, js, metrics,
     logger: logger.child({ runner: 'deploy' }), onApplied: (job) => gatewayStatus(job.gateway),
     retryDelayMs: settings.jobs.retryDelayMs, maxRetryDelayMs: settings.jobs.maxRetryDelayMs,
   });
@@ -78,6 +82,9 @@ export async function startDeployer(context: ServiceContext<DeployerConfig>, kub
       logger.error({ key: change.key, problem: change.problem }, 'ignoring an infra value that breaks the contract');
       return;
     }
+    const engineKey = `${change.gateway.namespace}/${engineObjectName(change.gateway.name)}`;
+    if (change.kind === 'delete') engines.delete(engineKey);
+    else engines.set(engineKey, change.gateway);
     const reason = change.kind === 'delete' ? 'infra-deleted' : 'infra-changed';
     enqueue({ gateway: change.gateway, revision: change.revision, reason, requestedAt: new Date().toISOString() });
   });

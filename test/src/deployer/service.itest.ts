@@ -285,7 +285,7 @@ describe('deployer service', () => {
   });
 
   it('with two replicas applies each infra change once', async () => {
-    await start('deployer-c');
+    await start('deployer-c', 18001); // the same settings as deployer-b: replicas of one rollout
     // The new replica replays the bucket; its jobs (past the duplicate window) are applied first.
     await waitFor(async () => (await kv.deployBacklog()) === 0, { timeoutMs: 30_000, what: 'the replay applied' });
     await new Promise((resolve) => setTimeout(resolve, 1_500));

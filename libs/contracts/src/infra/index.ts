@@ -67,7 +67,11 @@ export const deployJobSchema = z.strictObject({
 });
 export type DeployJob = z.infer<typeof deployJobSchema>;
 
-/** Every replica seeing the same infra revision enqueues the same id, so JetStream keeps one job. */
-export function deployJobMessageId(job: Pick<DeployJob, 'gateway' | 'revision' | 'reason'>): string {
-  return `deploy/${job.gateway.namespace}/${job.gateway.name}/${job.reason}/${job.revision}`;
+/**
+ * Every replica seeing the same infra revision enqueues the same id, so JetStream keeps one job.
+ * `settings` (a digest of the deployer's Engine settings) makes a deployer rolled out with new
+ * settings re-apply every Gateway instead of being deduplicated against the old replicas' jobs.
+ */
+export function deployJobMessageId(job: Pick<DeployJob, 'gateway' | 'revision' | 'reason'>, settings = ''): string {
+  return `deploy/${job.gateway.namespace}/${job.gateway.name}/${job.reason}/${job.revision}/${settings}`;
 }
