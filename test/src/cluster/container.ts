@@ -228,23 +228,27 @@ const PDEATHSIG = ['setpriv', '--pdeathsig', 'KILL', '--'];
 /**
  * The container's command, dying with the agent; with volumes, `unshare`d into a private mount
  * namespace with the volumes bound before the exec. A volume can sit over a directory on the path
- * of the container's own binary (coredns's Corefile at /root hides /root/.cache/…/coredns), so an
- * absolute program is opened (fd 9) before the binds and exec'd through /proc/self/fd/9.
+ * of the container's own binary or of another volume's source (coredns's Corefile at /root hides
+ * /root/.cache/…/coredns and the Pod directories under /root/.local/…), so the program and every
+ * volume source are opened first and bound through /proc/self/fd.
  */
 export function containerCommand(mounts: readonly MountBinding[], argv: readonly string[]): string[] {
   if (mounts.length === 0) return [...PDEATHSIG, ...argv];
-  const lines = mounts.map((m) => {
+  const opens = mounts.map((m, i) => `exec {v${i}}<${shellQuote(m.source)} || exit 125`);
+  const binds = mounts.map((m, i) => {
     const target = shellQuote(m.target);
     // The agent created a missing mount point beforehand (mount-points.ts).
     const ro = m.readOnly ? ` && mount -o remount,ro,bind ${target}` : '';
-    return `mount --bind ${shellQuote(m.source)} ${target}${ro} || exit 125`;
+    return `mount --no-canonicalize --bind /proc/self/fd/$v${i} ${target}${ro} || exit 125`;
   });
+  const closes = mounts.map((_m, i) => `exec {v${i}}<&-`);
   const program = argv[0] ?? '';
   const openFirst = program.startsWith('/');
   const script = openFirst
-    ? ['exec 9<"$1" || exit 127', ...lines, 'shift', `exec ${PDEATHSIG.join(' ')} /proc/self/fd/9 "$@"`]
-    : [...lines, `exec ${PDEATHSIG.join(' ')} "$@"`];
-  return ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', script.join('\n'), 'container', ...argv];
+    ? ['exec 9<"$1" || exit 127', ...opens, ...binds, ...closes, 'shift', `exec ${PDEATHSIG.join(' ')} /proc/self/fd/9 "$@"`]
+    : [...opens, ...binds, ...closes, `exec ${PDEATHSIG.join(' ')} "$@"`];
+  // bash, not sh: `exec {var}<path` allocates descriptors beyond 9.
+  return ['unshare', '--mount', '--propagation', 'private', '--', 'bash', '-c', script.join('\n'), 'container', ...argv];
 }
 
 export function shellQuote(word: string): string {
