@@ -29,7 +29,12 @@ export class ChangeRouter {
     private readonly enqueue: (job: RenderJob) => Promise<boolean>,
     private readonly metrics: RendererMetrics,
     private readonly logger: Logger,
-    private readonly onApplied: () => void,
+    private readonly hooks: {
+      /** An entry reached the cache (revision waiters wake up). */
+      onApplied: () => void;
+      /** A GatewayClass changed (its own status does not wait for a Gateway to render). */
+      onClassChanged: (name: string) => void;
+    },
   ) {}
 
   /** Until the initial values are in, entries only fill the cache: the resync renders everything once. */
@@ -45,13 +50,14 @@ export class ChangeRouter {
       result = { kind: 'invalid', problem: (error as Error).message };
     }
     this.metrics.cacheObjects.set(this.cache.size);
-    this.onApplied();
+    this.hooks.onApplied();
     if (result.kind === 'invalid') {
       this.metrics.invalidValues.inc({ bucket: entry.bucket });
       this.logger.error({ bucket: entry.bucket, key: entry.key, revision: entry.revision, problem: result.problem }, 'KV value does not satisfy its contract; keeping the last good object');
       return;
     }
     if (result.kind !== 'changed' || !this.live) return;
+    if (result.change.ref.kind === 'GatewayClass') this.hooks.onClassChanged(result.change.ref.name);
     const after: InputRevisions = { resources: 0, secrets: 0 };
     after[entry.bucket] = entry.revision;
     for (const gateway of affectedGateways(result.change, this.cache.world())) this.push({ gateway, reason: 'resource-changed', after, requestedAt: new Date().toISOString() });

@@ -14,6 +14,7 @@ import type { RendererConfig } from './config.js';
 import { RenderJobQueue } from './jobs/render-queue.js';
 import { createRendererMetrics } from './metrics.js';
 import { RenderEvents } from './publish/events.js';
+import { ClassStatusPublisher } from './publish/class-status.js';
 import { KvOutputWriter } from './publish/kv-writer.js';
 import { RenderJobHandler } from './render-job.js';
 import { startXdsService, type XdsService } from './xds-server/index.js';
@@ -84,7 +85,8 @@ export async function startRenderer(context: ServiceContext<RendererConfig>): Pr
 
   const cache = new ResourceCache();
   const waiter = new RevisionWaiter(() => cache.revisions);
-  const router = new ChangeRouter(cache, (job) => queue.enqueue(job), metrics, logger, () => waiter.advanced());
+  const classes = new ClassStatusPublisher(cache, buckets.status, settings.controllerName ?? controllerName(config.instance), logger);
+  const router = new ChangeRouter(cache, (job) => queue.enqueue(job), metrics, logger, { onApplied: () => waiter.advanced(), onClassChanged: (name) => classes.publish(name) });
   let stopping = false;
   const feeds: KvFeed[] = [];
   for (const bucket of ['resources', 'secrets'] as const) {
@@ -98,6 +100,7 @@ export async function startRenderer(context: ServiceContext<RendererConfig>): Pr
   }
   await Promise.all(feeds.map((f) => f.synced));
   router.goLive();
+  classes.publishAll();
   const after = cache.revisions;
   const gateways = await knownGateways(cache, buckets);
   router.resync(gateways, after);

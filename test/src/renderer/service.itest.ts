@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { controllerName, infraKey, resourceKey, statusKey, rendererStatusReporter, xdsManifestKey, xdsResourceKey } from '@microgateway/contracts';
+import { controllerName, infraKey, parseStatusKey, resourceKey, statusKey, rendererStatusReporter, xdsManifestKey, xdsResourceKey } from '@microgateway/contracts';
 import type { GatewayRef, InstanceName } from '@microgateway/contracts';
 import * as b from '@microgateway/contracts/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,7 @@ describe('renderer service', () => {
       [
         statusKey({ kind: 'Gateway', namespace: 'default', name: 'gw' }, reporter),
         statusKey({ kind: 'GatewayClass', name: 'microgateway' }, reporter),
+        statusKey({ kind: 'GatewayClass', name: 'microgateway' }, 'renderer@class'),
         statusKey({ kind: 'HTTPRoute', namespace: 'default', name: 'r1' }, reporter),
         statusKey({ kind: 'HTTPRoute', namespace: 'default', name: 'r2' }, reporter),
       ].sort(),
@@ -146,9 +147,26 @@ describe('renderer service', () => {
     const writtenBefore = await written();
     await kv.delete({ kind: 'Gateway', namespace: 'default', name: 'gw' });
     await waitFor(async () => (await kv.revisions(kv.xds)).size === 0, { timeoutMs: 15_000, what: 'the xds keys to go', process: renderer.proc });
-    await waitFor(async () => (await kv.revisions(kv.status)).size === 0, { timeoutMs: 5_000, what: 'the status facts to go' });
+    // Only the GatewayClass's own fact stays: the class still exists.
+    await waitFor(async () => [...(await kv.revisions(kv.status)).keys()].every((k) => parseStatusKey(k).reporter === 'renderer@class') || undefined, { timeoutMs: 5_000, what: 'the status facts to go' });
     expect((await kv.infra.get(infraKey(gw)))?.operation).not.toBe('PUT');
     expect(await written()).toBeGreaterThan(writtenBefore);
+  });
+
+  it('gives a GatewayClass without Gateways its own fact, following its generation', async () => {
+    const key = statusKey({ kind: 'GatewayClass', name: 'lonely' }, 'renderer@class');
+    await kv.put(b.gatewayClass({ name: 'lonely', controllerName: controllerName(instance), generation: 1 }));
+    const first = await waitFor(async () => (await kv.status.get(key))?.json<{ conditions: { type: string; status: string; observedGeneration: number }[] }>(), {
+      timeoutMs: 15_000, what: 'the class fact', process: renderer.proc,
+    });
+    expect(first.conditions[0]).toMatchObject({ type: 'Accepted', status: 'True', observedGeneration: 1 });
+    await kv.put(b.gatewayClass({ name: 'lonely', controllerName: controllerName(instance), generation: 2 }));
+    await waitFor(async () => (await kv.status.get(key))?.json<{ conditions: { observedGeneration: number }[] }>().conditions[0]?.observedGeneration === 2 || undefined, {
+      timeoutMs: 15_000, what: 'observedGeneration 2', process: renderer.proc,
+    });
+    // Not ours any more: the fact goes.
+    await kv.put(b.gatewayClass({ name: 'lonely', controllerName: 'example.com/other', generation: 3 }));
+    await waitFor(async () => { const e = await kv.status.get(key); return e === null || e.operation !== 'PUT' || undefined; }, { timeoutMs: 15_000, what: 'the class fact removed' });
   });
 });
 

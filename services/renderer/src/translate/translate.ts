@@ -45,6 +45,16 @@ function classStatus(gatewayClass: GatewayClass, problem: Problem | undefined): 
   return { kind: 'GatewayClass', name: gatewayClass.metadata.name, conditions: [accepted] };
 }
 
+/**
+ * A GatewayClass's own status fact, independent of any Gateway: a class with no Gateways yet must
+ * still be Accepted (or not) with its current observedGeneration. Undefined when it is not ours.
+ */
+export function translateGatewayClass(resources: Resources, gatewayClass: GatewayClass, options: TranslateOptions): StatusFact | undefined {
+  if (gatewayClass.spec.controllerName !== options.controllerName) return undefined;
+  const fromClass = classParameters(new ResourceIndex(resources), gatewayClass);
+  return classStatus(gatewayClass, fromClass.ok ? undefined : fromClass.problem);
+}
+
 /** The GatewayClass of `gateway` when this instance owns it. */
 export function ownedClass(resources: Resources, gateway: Gateway, options: TranslateOptions): GatewayClass | undefined {
   return resources.gatewayClasses.find((c) => c.metadata.name === gateway.spec.gatewayClassName && c.spec.controllerName === options.controllerName);

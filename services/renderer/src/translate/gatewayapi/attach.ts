@@ -80,21 +80,24 @@ export function attachParent(
       rejected: { reason: RouteReason.NotAllowedByListeners, message: `no listener of ${describeRef(parentRef)} allows HTTPRoutes from namespace ${route.metadata.namespace}` },
     };
   }
-  // attachedRoutes counts on allowedRoutes and parentRefs alone (spec, ListenerStatus.attachedRoutes).
-  for (const l of allowed) l.attachedRoutes.add(`${route.metadata.namespace}/${route.metadata.name}`);
-  const usable = allowed.filter(listenerUsable);
-  if (usable.length === 0) {
-    return { parentRef, attachments: [], rejected: { reason: RouteReason.Pending, message: `the listeners of ${describeRef(parentRef)} are not ready (see the Gateway's listener conditions)` } };
-  }
-  const attachments = usable
+  // A route attaches to the allowed listeners whose hostnames intersect its own (a route whose
+  // hostnames match no listener is not Accepted and not counted). Listener readiness does not
+  // matter for attachedRoutes (spec, ListenerStatus.attachedRoutes; conformance
+  // GatewayWithAttachedRoutes and HTTPRouteHostnameIntersection).
+  const matching = allowed
     .map((listener) => ({ listener, hostnames: routeHostnamesOnListener(listener.hostname, route.spec.hostnames ?? []) }))
     .filter((a) => a.hostnames.length > 0);
-  if (attachments.length === 0) {
+  if (matching.length === 0) {
     return {
       parentRef,
       attachments: [],
       rejected: { reason: RouteReason.NoMatchingListenerHostname, message: `no route hostname matches a listener hostname of ${describeRef(parentRef)}` },
     };
+  }
+  for (const { listener } of matching) listener.attachedRoutes.add(`${route.metadata.namespace}/${route.metadata.name}`);
+  const attachments = matching.filter((a) => listenerUsable(a.listener));
+  if (attachments.length === 0) {
+    return { parentRef, attachments: [], rejected: { reason: RouteReason.Pending, message: `the listeners of ${describeRef(parentRef)} are not ready (see the Gateway's listener conditions)` } };
   }
   return { parentRef, attachments };
 }

@@ -20,9 +20,6 @@ function httpConnectionManager(chain: IrChain, statPrefix: string): Record<strin
       stat_prefix: statPrefix,
       rds: { route_config_name: chain.routeConfigName, config_source: ADS_CONFIG_SOURCE },
       http_filters: [{ name: 'envoy.filters.http.router', typed_config: typed('envoy.extensions.filters.http.router.v3.Router', {}) }],
-      // Hosts match without their port (clients send `host:port` on non-default ports), and
-      // redirects then write the port only when it is not the scheme's default.
-      strip_any_host_port: true,
       // Edge hardening from Envoy's "Configuring Envoy as an edge proxy" guide.
       use_remote_address: true,
       normalize_path: true,

@@ -140,5 +140,8 @@ export function buildRouteConfiguration(chain: IrChain, listener: IrPort): Envoy
     '@type': XDS_TYPE_URLS.route,
     name: chain.routeConfigName,
     virtual_hosts: chain.virtualHosts.map((v) => virtualHost(v, listener)),
+    // Clients send `host:port` on non-default ports: match hostnames without the port, but
+    // forward the Host header as the client sent it (strip_any_host_port would rewrite it).
+    ignore_port_in_host_matching: true,
   };
 }
