@@ -16,3 +16,4 @@ export * from './status/index.js';
 export * from './crds/index.js';
 export * from './render/index.js';
 export * from './engine.js';
+export * from './features.js';

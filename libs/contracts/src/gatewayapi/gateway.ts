@@ -18,7 +18,12 @@ export const gatewayClassSchema = z.looseObject({
     parametersRef: parametersReferenceSchema.optional(),
     description: z.string().optional(),
   }),
-  status: z.looseObject({ conditions: z.array(conditionSchema).optional() }).optional(),
+  status: z
+    .looseObject({
+      conditions: z.array(conditionSchema).optional(),
+      supportedFeatures: z.array(z.looseObject({ name: z.string().min(1) })).optional(),
+    })
+    .optional(),
 });
 export type GatewayClass = z.infer<typeof gatewayClassSchema>;
 

@@ -35,7 +35,13 @@ export type RouteParentStatusFact = z.infer<typeof routeParentStatusFactSchema>;
 const objectRef = { namespace: z.string().min(1).optional(), name: z.string().min(1) };
 
 export const statusFactSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('GatewayClass'), ...objectRef, conditions: z.array(conditionFactSchema) }),
+  z.strictObject({
+    kind: z.literal('GatewayClass'),
+    ...objectRef,
+    conditions: z.array(conditionFactSchema),
+    /** Gateway API feature names the class supports (its status.supportedFeatures). */
+    supportedFeatures: z.array(z.string().min(1)).optional(),
+  }),
   z.strictObject({
     kind: z.literal('Gateway'),
     ...objectRef,

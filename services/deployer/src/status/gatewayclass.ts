@@ -23,7 +23,10 @@ export interface GatewayClassStatusInput {
 export function gatewayClassStatus(input: GatewayClassStatusInput): GatewayClassStatus {
   const fact = freshest(input.facts, (f) => generationOf(f.conditions));
   const desired = fact?.conditions ?? waitingForRenderer(input.generation);
-  return { ...input.existing, conditions: mergeConditions(input.existing?.conditions, desired, input.now) };
+  const status: GatewayClassStatus = { ...input.existing, conditions: mergeConditions(input.existing?.conditions, desired, input.now) };
+  // The CRD holds at most 64 features, sorted by name (the suite reads them from here).
+  if (fact?.supportedFeatures !== undefined) status.supportedFeatures = [...new Set(fact.supportedFeatures)].sort().slice(0, 64).map((name) => ({ name }));
+  return status;
 }
 
 function waitingForRenderer(generation: number): ConditionFact[] {

@@ -1,5 +1,5 @@
 import type { ConditionFact, Gateway, GatewayClass, GatewayInfra, GatewayIr, StatusFact } from '@microgateway/contracts';
-import { ConditionType, GatewayClassReason, GatewayReason, ListenerReason, RouteReason } from '@microgateway/contracts';
+import { ConditionType, GatewayClassReason, GatewayReason, ListenerReason, RouteReason, SUPPORTED_FEATURES } from '@microgateway/contracts';
 import { condition, generationOf } from './gatewayapi/conditions.js';
 import { gatewayConditions, listenerStatuses } from './gatewayapi/gateway-status.js';
 import { buildInfra, classParameters, gatewayParameters } from './gatewayapi/infra.js';
@@ -42,7 +42,7 @@ function classStatus(gatewayClass: GatewayClass, problem: Problem | undefined): 
     problem === undefined
       ? condition(ConditionType.Accepted, true, GatewayClassReason.Accepted, 'GatewayClass is accepted', generation)
       : condition(ConditionType.Accepted, false, GatewayClassReason.InvalidParameters, problem.message, generation);
-  return { kind: 'GatewayClass', name: gatewayClass.metadata.name, conditions: [accepted] };
+  return { kind: 'GatewayClass', name: gatewayClass.metadata.name, conditions: [accepted], supportedFeatures: [...SUPPORTED_FEATURES] };
 }
 
 /**
