@@ -109,6 +109,38 @@ describe('the system on a local cluster', () => {
     expect(ok).toBeGreaterThan(5);
   });
 
+  it('rolls out a GatewayParameters change: two Engine replicas, both Ready, traffic unbroken', async () => {
+    let running = true;
+    const failures: string[] = [];
+    const loop = (async () => {
+      while (running) {
+        const r = await httpGet(`http://${address}/steady`);
+        if (r.status !== 200) failures.push(`${r.status} ${r.body.slice(0, 100)}`);
+      }
+    })();
+    await apply(install.rest, [
+      { apiVersion: 'microgateway.dev/v1alpha1', kind: 'GatewayParameters', metadata: { name: 'two-engines', namespace: NS }, spec: { replicas: 2 } } as KubeObject,
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'edge', namespace: NS },
+        spec: {
+          gatewayClassName: 'microgateway',
+          infrastructure: { parametersRef: { group: 'microgateway.dev', kind: 'GatewayParameters', name: 'two-engines' } },
+          listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }],
+        },
+      } as KubeObject,
+    ]);
+    const deployment = await waitFor(async () => {
+      const d = await get<Labelled & { status?: { readyReplicas?: number } }>(`/apis/apps/v1/namespaces/${NS}/deployments/${ENGINE}`);
+      return d?.spec?.replicas === 2 && d.status?.readyReplicas === 2 ? d : undefined;
+    }, { timeoutMs: 90_000, what: 'the Engine Deployment at 2 Ready replicas' });
+    expect(deployment.spec?.replicas).toBe(2);
+    expect(await get(`/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets/${ENGINE}`)).toBeDefined();
+    await waitProgrammed(install.rest, NS, 'edge', 60_000);
+    running = false;
+    await loop;
+    expect(failures).toEqual([]);
+  });
+
   it('never modifies an object labelled for another instance, and says so on the Gateway', async () => {
     await apply(install.rest, [{
       apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'taken-engine', namespace: NS, labels: { [INSTANCE_LABEL]: 'other' } }, data: { owner: 'other' },
