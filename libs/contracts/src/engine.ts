@@ -17,6 +17,9 @@ export const ENGINE_READY_PATH = '/ready';
 export const ENGINE_METRICS_PORT = 19002;
 export const ENGINE_METRICS_PATH = '/metrics';
 
+/** Container ports the Engine uses itself: a Gateway listener port mapping onto one cannot be served. */
+export const ENGINE_RESERVED_CONTAINER_PORTS: readonly number[] = [ENGINE_ADMIN_PORT, ENGINE_READY_PORT, ENGINE_METRICS_PORT];
+
 /** The port of the renderer's xDS (ADS gRPC) server and Service. */
 export const XDS_SERVER_PORT = 18000;
 /** The name of the xDS cluster in every Engine's static bootstrap. */

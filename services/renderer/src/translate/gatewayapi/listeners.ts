@@ -1,5 +1,5 @@
 import type { Gateway, IrSecret, Listener, RouteGroupKind } from '@microgateway/contracts';
-import { GATEWAY_API_GROUP, ListenerProtocol, ListenerReason, MAX_GATEWAY_PORT, TlsMode } from '@microgateway/contracts';
+import { ENGINE_RESERVED_CONTAINER_PORTS, GATEWAY_API_GROUP, ListenerProtocol, ListenerReason, MAX_GATEWAY_PORT, TlsMode, containerPortOf } from '@microgateway/contracts';
 import type { ResourceIndex } from '../resources.js';
 import { validHostname } from './hostnames.js';
 import { resolveCertificates } from './tls.js';
@@ -74,6 +74,9 @@ function initialState(index: ResourceIndex, gateway: Gateway, listener: Listener
   if (listener.port > MAX_GATEWAY_PORT) {
     // The Engine binds port + 10000 to run without privileges (DESIGN §5); above this it cannot.
     state.notAccepted = { reason: ListenerReason.PortUnavailable, message: `port ${listener.port} is above ${MAX_GATEWAY_PORT}, the highest port the Engine can serve` };
+  } else if (ENGINE_RESERVED_CONTAINER_PORTS.includes(containerPortOf(listener.port))) {
+    // It would bind the Engine's own admin, readiness or metrics port, and Envoy would refuse it.
+    state.notAccepted = { reason: ListenerReason.PortUnavailable, message: `port ${listener.port} maps to the Engine's own port ${containerPortOf(listener.port)}; use another port` };
   } else if (listener.hostname !== undefined && !validHostname(listener.hostname)) {
     state.notAccepted = { reason: ListenerReason.Invalid, message: `hostname ${JSON.stringify(listener.hostname)} is not a valid DNS name` };
   }
