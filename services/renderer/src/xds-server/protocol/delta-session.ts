@@ -1,7 +1,8 @@
 import { DeltaTypeState } from './delta-state.js';
 import type { TypePart } from './ordering.js';
 import { nextParts } from './ordering.js';
-import { answerOf, outcomeOf, requestType, resourcesOf, typeUrlOf } from './requests.js';
+import { flowStateOf, flowView, settle } from './flow.js';
+import { requestType, resourcesOf, typeUrlOf } from './requests.js';
 import type { DeltaRequest, DeltaResponse, FlowState, Outcome, SessionOptions, Snapshot, XdsType } from './types.js';
 
 /**
@@ -24,7 +25,7 @@ export class DeltaSession<B> {
     const outcomes: Outcome[] = [];
     let state = this.types.get(type);
     if (state) {
-      const outcome = this.settle(type, state, request);
+      const outcome = settle(type, state, request);
       if (outcome) outcomes.push(outcome);
     } else {
       state = new DeltaTypeState(type, request);
@@ -43,30 +44,13 @@ export class DeltaSession<B> {
   }
 
   flowState(): FlowState {
-    const waitingForAck = [...this.types].flatMap(([type, state]) => (state.unanswered ? [{ type, nonce: state.unanswered.nonce, version: state.unanswered.version }] : []));
-    return { waitingForAck, held: this.snapshot ? nextParts(this.flowView(this.snapshot)).held : [...this.types.keys()] };
-  }
-
-  private settle(type: XdsType, state: DeltaTypeState, request: DeltaRequest): Outcome | undefined {
-    const unanswered = state.unanswered;
-    const answer = answerOf(request, unanswered);
-    if (!answer || !unanswered) return undefined;
-    if (answer.kind === 'ack') state.acknowledge();
-    else state.reject();
-    return outcomeOf(answer, type, unanswered.version);
+    return flowStateOf(this.types, this.snapshot);
   }
 
   private flush(): DeltaResponse<B>[] {
     const snapshot = this.snapshot;
     if (!snapshot) return [];
-    return nextParts(this.flowView(snapshot)).send.flatMap((typePart) => this.respond(snapshot, typePart) ?? []);
-  }
-
-  private flowView(snapshot: Snapshot<B>): Parameters<typeof nextParts>[0] {
-    return {
-      hasPending: ({ type, part }) => this.types.get(type)?.content(part, resourcesOf(snapshot, type)) !== undefined,
-      isAwaitingAck: (type) => this.types.get(type)?.unanswered !== undefined,
-    };
+    return nextParts(flowView(this.types, snapshot)).send.flatMap((typePart) => this.respond(snapshot, typePart) ?? []);
   }
 
   private respond(snapshot: Snapshot<B>, { type, part }: TypePart): DeltaResponse<B> | undefined {

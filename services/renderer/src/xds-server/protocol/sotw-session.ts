@@ -1,6 +1,7 @@
 import type { TypePart } from './ordering.js';
 import { nextParts } from './ordering.js';
-import { answerOf, outcomeOf, requestType, resourcesOf, typeUrlOf } from './requests.js';
+import { flowStateOf, flowView, settle } from './flow.js';
+import { requestType, resourcesOf, typeUrlOf } from './requests.js';
 import { SotwTypeState } from './sotw-state.js';
 import type { FlowState, Outcome, SessionOptions, Snapshot, SotwRequest, SotwResponse, XdsType } from './types.js';
 
@@ -27,7 +28,7 @@ export class SotwSession<B> {
     }
     // A stale request's names may be outdated too; Envoy sends them again with the latest nonce.
     if (state.isStale(request.response_nonce)) return { responses: [], outcomes: [] };
-    const outcome = this.settle(type, state, request);
+    const outcome = settle(type, state, request);
     state.applySubscription(request);
     return { responses: this.flush(), outcomes: outcome ? [outcome] : [] };
   }
@@ -39,30 +40,13 @@ export class SotwSession<B> {
   }
 
   flowState(): FlowState {
-    const waitingForAck = [...this.types].flatMap(([type, state]) => (state.unanswered ? [{ type, nonce: state.unanswered.nonce, version: state.unanswered.version }] : []));
-    return { waitingForAck, held: this.snapshot ? nextParts(this.flowView(this.snapshot)).held : [...this.types.keys()] };
-  }
-
-  private settle(type: XdsType, state: SotwTypeState<B>, request: SotwRequest): Outcome | undefined {
-    const unanswered = state.unanswered;
-    const answer = answerOf(request, unanswered);
-    if (!answer || !unanswered) return undefined;
-    if (answer.kind === 'ack') state.acknowledge();
-    else state.reject();
-    return outcomeOf(answer, type, unanswered.version);
+    return flowStateOf(this.types, this.snapshot);
   }
 
   private flush(): SotwResponse<B>[] {
     const snapshot = this.snapshot;
     if (!snapshot) return [];
-    return nextParts(this.flowView(snapshot)).send.flatMap((typePart) => this.respond(snapshot, typePart) ?? []);
-  }
-
-  private flowView(snapshot: Snapshot<B>): Parameters<typeof nextParts>[0] {
-    return {
-      hasPending: ({ type, part }) => this.types.get(type)?.content(part, resourcesOf(snapshot, type)) !== undefined,
-      isAwaitingAck: (type) => this.types.get(type)?.unanswered !== undefined,
-    };
+    return nextParts(flowView(this.types, snapshot)).send.flatMap((typePart) => this.respond(snapshot, typePart) ?? []);
   }
 
   private respond(snapshot: Snapshot<B>, { type, part }: TypePart): SotwResponse<B> | undefined {
