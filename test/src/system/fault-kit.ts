@@ -1,54 +1,21 @@
-// What the fault tests need beyond the system fixture: an installation whose NATS has an auditor
-// user, traffic loops that count every failed request, extra renderer replicas, a restart of the
-// kube-apiserver on its own etcd, and a second (Python) JSON Schema validator for the events.
+// What the fault tests need beyond the system fixture: traffic loops that count every failed
+// request, extra renderer replicas, a restart of the kube-apiserver on its own etcd, and a second
+// (Python) JSON Schema validator for the events. The auditor's NATS user comes from startInstallation.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { InstanceName } from '@microgateway/contracts';
 import { SYSTEM_NAMESPACE, rendererServingSecretName } from '@microgateway/contracts';
 import type { LocalCluster } from '../cluster/index.js';
-import { startLocalCluster } from '../cluster/index.js';
 import type { KubeObject } from '../cluster/rest.js';
-import { KubeRest } from '../cluster/rest.js';
-import type { NatsUser, ProcessHandle } from '../harness/index.js';
-import { freePort, startNats, startProcess, waitFor } from '../harness/index.js';
+import type { KubeRest } from '../cluster/rest.js';
+import type { ProcessHandle } from '../harness/index.js';
+import { freePort, startProcess, waitFor } from '../harness/index.js';
 import { readStartTime } from '../harness/process.js';
 import { repoRoot } from '../toolchain/paths.js';
-import type { ControlPlane, RunningService } from './control-plane.js';
-import { startControlPlane } from './control-plane.js';
+import type { RunningService } from './control-plane.js';
 import type { Installation } from './system-fixture.js';
 import { httpGet } from './system-fixture.js';
-
-/** startInstallation with NATS users next to the admin (the auditor). */
-export async function startInstallationWithUsers(o: { workDir: string; name: string; users: NatsUser[] }): Promise<Installation> {
-  const instance: InstanceName = 'default';
-  mkdirSync(o.workDir, { recursive: true });
-  const log = (line: string): void => appendFileSync(join(o.workDir, 'installation.log'), `${new Date().toISOString()} ${line}\n`);
-  const cluster = await startLocalCluster({ workDir: o.workDir, name: o.name, backoff: { initialMs: 1_000, maxMs: 8_000 }, log });
-  const stops: (() => Promise<unknown>)[] = [() => cluster.stop()];
-  try {
-    const nats = await startNats({ workDir: join(o.workDir, 'nats'), name: `nats-${o.name}`, users: o.users });
-    stops.unshift(() => nats.stop());
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(cluster.kubeconfigPath);
-    const control: ControlPlane = await startControlPlane({
-      instance, workDir: join(o.workDir, 'services'), nats, kubeconfigPath: cluster.kubeconfigPath, kubeConfig, hostAddress: cluster.network.hostAddress, log,
-    });
-    stops.unshift(() => control.stop());
-    const rest = new KubeRest({ server: cluster.server, token: cluster.adminToken, ca: readFileSync(cluster.caPath) });
-    return {
-      instance, cluster, nats, control, rest, workDir: o.workDir,
-      stop: async () => {
-        rest.close();
-        for (const stop of stops) await stop().catch(() => undefined);
-      },
-    };
-  } catch (error) {
-    for (const stop of stops) await stop().catch(() => undefined);
-    throw error;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Traffic

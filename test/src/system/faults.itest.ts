@@ -18,9 +18,9 @@ import { repoRoot } from '../toolchain/paths.js';
 import { SERVICE_NAMES } from './control-plane.js';
 import type { RunningService } from './control-plane.js';
 import type { TrafficLoop } from './fault-kit.js';
-import { restartApiserver, routeHeader, startInstallationWithUsers, startRendererReplica, startSecondInstance, startTraffic, taggedRoute, validateWithPython } from './fault-kit.js';
+import { restartApiserver, routeHeader, startRendererReplica, startSecondInstance, startTraffic, taggedRoute, validateWithPython } from './fault-kit.js';
 import type { Installation } from './system-fixture.js';
-import { apply, condition, httpGet, manifest, readGateway, waitProgrammed } from './system-fixture.js';
+import { apply, condition, httpGet, manifest, readGateway, startInstallation, waitProgrammed } from './system-fixture.js';
 
 const NS = 'demo';
 const AUDITOR_PASSWORD = 'auditor-secret-password';
@@ -66,7 +66,7 @@ describe('the system under faults', () => {
 
   beforeAll(async () => {
     const started = Date.now();
-    install = await startInstallationWithUsers({ workDir, name: `flt-${process.pid}`, users: [auditorUser()] });
+    install = await startInstallation({ workDir, name: `flt-${process.pid}`, users: [auditorUser()] });
     // The quickstart without its catch-all route: a path no route matches must answer 404.
     const objects = manifest('deploy/examples/quickstart.yaml').filter((o) => !(o.kind === 'HTTPRoute' && o.metadata.name === 'echo'));
     await apply(install.rest, [...objects, taggedRoute(NS, 'steady', '/steady', 'steady')]);

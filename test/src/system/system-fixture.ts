@@ -10,7 +10,7 @@ import { startLocalCluster } from '../cluster/index.js';
 import { serverSideApply } from '../cluster/apply.js';
 import type { KubeObject } from '../cluster/rest.js';
 import { KubeRest, isNotFound } from '../cluster/rest.js';
-import type { NatsHandle } from '../harness/index.js';
+import type { NatsHandle, NatsUser } from '../harness/index.js';
 import { startNats, waitFor } from '../harness/index.js';
 import { repoRoot } from '../toolchain/paths.js';
 import type { ControlPlane } from './control-plane.js';
@@ -26,14 +26,15 @@ export interface Installation {
   stop(): Promise<void>;
 }
 
-export async function startInstallation(o: { workDir: string; name: string; instance?: InstanceName }): Promise<Installation> {
+/** A local cluster, NATS (with `users` next to the admin, e.g. an auditor) and the four services. */
+export async function startInstallation(o: { workDir: string; name: string; instance?: InstanceName; users?: NatsUser[] }): Promise<Installation> {
   const instance = o.instance ?? 'default';
   mkdirSync(o.workDir, { recursive: true });
   const log = (line: string): void => appendFileSync(join(o.workDir, 'installation.log'), `${new Date().toISOString()} ${line}\n`);
   const cluster = await startLocalCluster({ workDir: o.workDir, name: o.name, backoff: { initialMs: 1_000, maxMs: 8_000 }, log });
   const stops: (() => Promise<unknown>)[] = [() => cluster.stop()];
   try {
-    const nats = await startNats({ workDir: join(o.workDir, 'nats'), name: `nats-${o.name}` });
+    const nats = await startNats({ workDir: join(o.workDir, 'nats'), name: `nats-${o.name}`, ...(o.users ? { users: o.users } : {}) });
     stops.unshift(() => nats.stop());
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(cluster.kubeconfigPath);
