@@ -21,11 +21,12 @@ export const pinsSchema = z.object({
   gatewayApiGoToolchain: z.string(),
   echoBasic: z.string(),
   coredns: z.string(),
+  kustomize: z.string(),
 });
 export type Pins = z.infer<typeof pinsSchema>;
 
-export type ToolName = 'node' | 'kubernetes' | 'etcd' | 'nats-server' | 'envoy' | 'gateway-api' | 'echo-basic' | 'conformance' | 'coredns';
-export const TOOL_NAMES: readonly ToolName[] = ['node', 'kubernetes', 'etcd', 'nats-server', 'envoy', 'gateway-api', 'echo-basic', 'conformance', 'coredns'];
+export type ToolName = 'node' | 'kubernetes' | 'etcd' | 'nats-server' | 'envoy' | 'gateway-api' | 'echo-basic' | 'conformance' | 'coredns' | 'kustomize';
+export const TOOL_NAMES: readonly ToolName[] = ['node', 'kubernetes', 'etcd', 'nats-server', 'envoy', 'gateway-api', 'echo-basic', 'conformance', 'coredns', 'kustomize'];
 
 export interface ToolPaths {
   node: string;
@@ -43,6 +44,8 @@ export interface ToolPaths {
   /** The conformance suite compiled as a Go test binary (`-gateway-class`, `-report-output`, …). */
   conformanceTest: string;
   coredns: string;
+  /** Renders deploy/'s kustomizations. */
+  kustomize: string;
 }
 
 /** The repository root (this file is test/{src,dist}/toolchain/paths.{ts,js}). */
@@ -74,6 +77,7 @@ export function pinnedVersion(tool: ToolName, pins: Pins): string {
     // The suite and its echo backend come from the same module version (see recipes/conformance.ts).
     case 'conformance': return pins.echoBasic;
     case 'coredns': return pins.coredns;
+    case 'kustomize': return pins.kustomize;
   }
 }
 
@@ -94,6 +98,7 @@ export const TOOL_BINARIES: Readonly<Record<ToolName, readonly string[]>> = {
   'echo-basic': ['echo-basic'],
   conformance: ['conformance.test'],
   coredns: ['coredns'],
+  kustomize: ['kustomize'],
 };
 
 export function isToolName(name: string): name is ToolName {
@@ -116,5 +121,6 @@ export function toolPaths(pins: Pins = loadPins(), root: string = cacheRoot()): 
     conformanceTest: bin('conformance', 'conformance.test'),
     conformanceBaseManifests: join(toolDir('echo-basic', pins, root), 'conformance', 'base', 'manifests.yaml'),
     coredns: bin('coredns', 'coredns'),
+    kustomize: bin('kustomize', 'kustomize'),
   };
 }

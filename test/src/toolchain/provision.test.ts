@@ -5,7 +5,7 @@ import { scratchOwnerPid, wantedTools } from './provision.js';
 
 describe('wantedTools', () => {
   it('skips node while the running Node is recent enough', () => {
-    expect(wantedTools(undefined, 'v24.21.0')).toEqual(['envoy', 'gateway-api', 'echo-basic', 'nats-server', 'coredns', 'etcd', 'kubernetes']);
+    expect(wantedTools(undefined, 'v24.21.0')).toEqual(['envoy', 'gateway-api', 'echo-basic', 'nats-server', 'coredns', 'kustomize', 'etcd', 'kubernetes']);
     expect(wantedTools(undefined, 'v20.19.0')[0]).toBe('node');
   });
 

@@ -52,7 +52,7 @@ export class ProvisionError extends Error {
 }
 
 /** Cheap tools first: a machine without python3 or go says so in seconds, not after a 15-minute build. */
-export const BUILD_ORDER: readonly ToolName[] = ['node', 'envoy', 'gateway-api', 'echo-basic', 'conformance', 'nats-server', 'coredns', 'etcd', 'kubernetes'];
+export const BUILD_ORDER: readonly ToolName[] = ['node', 'envoy', 'gateway-api', 'echo-basic', 'conformance', 'nats-server', 'coredns', 'kustomize', 'etcd', 'kubernetes'];
 
 /** Built only by the command that needs them: the conformance suite binary (~4 min cold) for `mgw conformance run`. */
 export const ON_DEMAND: readonly ToolName[] = ['conformance'];

@@ -6,6 +6,7 @@ import { envoyRecipe } from './envoy.js';
 import { etcdRecipe } from './etcd.js';
 import { gatewayApiRecipe } from './gateway-api.js';
 import { kubernetesRecipe } from './kubernetes.js';
+import { kustomizeRecipe } from './kustomize.js';
 import { natsServerRecipe } from './nats-server.js';
 import { nodeRecipe } from './node.js';
 import type { Recipe } from './recipe.js';
@@ -23,4 +24,5 @@ export const RECIPES: Readonly<Record<ToolName, Recipe>> = {
   'echo-basic': echoBasicRecipe,
   conformance: conformanceRecipe,
   coredns: corednsRecipe,
+  kustomize: kustomizeRecipe,
 };
