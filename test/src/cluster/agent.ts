@@ -23,6 +23,8 @@ export interface NodeAgentOptions {
   podsDir: string;
   /** Container restart backoff; the kubelet's is 10 s doubling to 5 min. */
   backoff?: BackoffPolicy;
+  /** The cluster DNS server (the kubelet's --cluster-dns): ClusterFirst Pods resolve through it. */
+  clusterDns?: string;
   log?: (line: string) => void;
 }
 
@@ -203,6 +205,7 @@ class Agent implements NodeAgent {
       podsDir: this.opts.podsDir,
       backoff: this.opts.backoff ?? { initialMs: 10_000, maxMs: 300_000 },
       mountPoints: this.mountPoints,
+      ...(this.opts.clusterDns ? { clusterDns: this.opts.clusterDns } : {}),
       statusChanged: (r) => this.queueStatus(r),
       log: this.log,
     });

@@ -11,6 +11,7 @@ import type { ProcessHandle } from '../harness/process.js';
 import { repoRoot } from '../toolchain/paths.js';
 import type { NodeAgent } from './agent.js';
 import { startControllerManager, startKubeProxy } from './components.js';
+import { clusterDnsIp, installClusterDns } from './dns.js';
 import type { BackoffPolicy } from './container.js';
 import type { ClusterNetwork } from './network.js';
 import { chooseIndex, clusterNetwork, createClusterNetwork, natRules, removeClusterNetwork, sanitizeClusterName } from './network.js';
@@ -31,6 +32,8 @@ export interface LocalClusterOptions {
   crds?: CrdChannel;
   /** Container restart backoff; default the kubelet's (10 s doubling to 5 min). */
   backoff?: BackoffPolicy;
+  /** Run the cluster DNS add-on (coredns as kube-dns) and give Pods a resolv.conf pointing at it. */
+  dns?: boolean;
   log?: (line: string) => void;
 }
 
@@ -73,12 +76,14 @@ export async function startLocalCluster(opts: LocalClusterOptions): Promise<Loca
     const config: NodeConfig = {
       clusterName: name, subnetIndex: net.index, nodeName, server: kube.server, apiPort: Number(new URL(kube.server).port),
       token: kube.adminToken, caPath: kube.caPath, podsDir, ...(opts.backoff ? { backoff: opts.backoff } : {}),
+      ...(opts.dns ? { clusterDns: clusterDnsIp(net.serviceCidr) } : {}),
     };
     const node = await startNode(config, dir, opts.detached ?? false, log);
     stops.push(node.stop);
     const proxy = startKubeProxy({ dir, net, nodeName, adminToken: kube.adminToken, caPath: kube.caPath, detached: opts.detached });
     stops.push(() => proxy.stop());
     await waitUntilUsable(kube, net, nodeName, proxy);
+    if (opts.dns) await startClusterDns(kube, net, log);
     const { stop: _stop, ...kubeFields } = kube;
     return Object.assign(kubeFields, {
       kubeConfig: kube.kubeConfig,
@@ -144,6 +149,24 @@ async function waitUntilUsable(kube: KubeControlPlane, net: ClusterNetwork, node
     await waitFor(async () => (await natRules(net)).includes('default/kubernetes:https'), {
       timeoutMs: READY_TIMEOUT_MS, what: 'kube-proxy to program its first rules', process: proxy, intervalMs: 200,
     });
+  } finally {
+    rest.close();
+  }
+}
+
+/** Installs the DNS add-on and waits until coredns answers (its Pod is Ready). */
+async function startClusterDns(kube: KubeControlPlane, net: ClusterNetwork, log: (line: string) => void): Promise<void> {
+  const rest = new KubeRest({ server: kube.server, token: kube.adminToken, ca: readFileSync(kube.caPath) });
+  try {
+    await installClusterDns(rest, net.serviceCidr);
+    await waitFor(
+      async () => {
+        const pods = await rest.request<{ items: { status?: { conditions?: { type: string; status: string }[] } }[] }>('GET', '/api/v1/namespaces/kube-system/pods?labelSelector=k8s-app%3Dkube-dns');
+        return pods.items.some((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      },
+      { timeoutMs: READY_TIMEOUT_MS, what: 'coredns (kube-dns) Ready' },
+    );
+    log(`dns: kube-dns at ${clusterDnsIp(net.serviceCidr)}`);
   } finally {
     rest.close();
   }

@@ -23,3 +23,11 @@ describe('image → binary map', () => {
     expect(containerArgv(entry, ['sh', '-c'], ['sleep 1'])).toEqual(['sh', '-c', 'sleep 1']);
   });
 });
+
+describe('service images', () => {
+  it('run a Node script as the entrypoint, before the container args', () => {
+    const node: ImageBinary = { repository: /(^|\/)microgateway\/watcher$/, binary: '/usr/bin/node', entrypointArgs: ['/repo/watcher/main.js'], entrypointNames: ['node'] };
+    expect(containerArgv(node, undefined, ['--config', '/etc/c.yaml'])).toEqual(['/usr/bin/node', '/repo/watcher/main.js', '--config', '/etc/c.yaml']);
+    expect(resolveImage([node], 'ghcr.io/microgateway/watcher:0.1.0')?.binary).toBe('/usr/bin/node');
+  });
+});

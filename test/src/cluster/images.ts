@@ -1,15 +1,21 @@
 // Which local binary plays which container image. No image is ever pulled: a container whose image
 // has no entry gets the Waiting reason ErrImagePull with the list of images this node can run.
-import { toolPaths } from '../toolchain/paths.js';
+import { join } from 'node:path';
+import { repoRoot, toolPaths } from '../toolchain/paths.js';
 
 export interface ImageBinary {
   /** Matched against the image reference without tag or digest, e.g. `registry.k8s.io/coredns/coredns`. */
   repository: RegExp;
   /** The executable that stands in for the image's entrypoint. */
   binary: string;
+  /** Arguments the image's entrypoint starts with (a Node service's main script). */
+  entrypointArgs?: readonly string[];
   /** Names under which a container's `command[0]` means the entrypoint (`/echo-basic`, `envoy`, …). */
   entrypointNames: readonly string[];
 }
+
+/** Microgateway's own service images (deploy/ names them `ghcr.io/microgateway/<service>`). */
+export const SERVICE_IMAGES = ['watcher', 'renderer', 'ca', 'deployer'] as const;
 
 export function defaultImageBinaries(): ImageBinary[] {
   const tools = toolPaths();
@@ -17,6 +23,14 @@ export function defaultImageBinaries(): ImageBinary[] {
     { repository: /(^|\/)echo-basic$|(^|\/)echoserver$/, binary: tools.echoBasic, entrypointNames: ['echo-basic', 'echoserver'] },
     { repository: /(^|\/)envoyproxy\/envoy(-[a-z]+)?$/, binary: tools.envoy, entrypointNames: ['envoy', 'docker-entrypoint.sh'] },
     { repository: /(^|\/)coredns\/coredns$|(^|\/)coredns$/, binary: tools.coredns, entrypointNames: ['coredns'] },
+    { repository: /(^|\/)nats$/, binary: tools.natsServer, entrypointNames: ['nats-server'] },
+    // Each service image is its built dist/main.js on the Node running the agent.
+    ...SERVICE_IMAGES.map((service) => ({
+      repository: new RegExp(`(^|/)microgateway/${service}$`),
+      binary: process.execPath,
+      entrypointArgs: [join(repoRoot(), 'services', service, 'dist', 'main.js')],
+      entrypointNames: ['node'],
+    })),
   ];
 }
 
@@ -39,10 +53,11 @@ export function resolveImage(map: readonly ImageBinary[], image: string): ImageB
  */
 export function containerArgv(entry: ImageBinary, command: readonly string[] | undefined, args: readonly string[] | undefined): string[] {
   const rest = args ?? [];
-  if (!command || command.length === 0) return [entry.binary, ...rest];
+  const entrypoint = [entry.binary, ...(entry.entrypointArgs ?? [])];
+  if (!command || command.length === 0) return [...entrypoint, ...rest];
   const first = command[0] ?? '';
   const base = first.slice(first.lastIndexOf('/') + 1);
-  if (entry.entrypointNames.includes(base)) return [entry.binary, ...command.slice(1), ...rest];
+  if (entry.entrypointNames.includes(base)) return [...entrypoint, ...command.slice(1), ...rest];
   return [...command, ...rest];
 }
 

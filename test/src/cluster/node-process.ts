@@ -23,6 +23,8 @@ export interface NodeConfig {
   caPath: string;
   podsDir: string;
   backoff?: BackoffPolicy;
+  /** The cluster DNS Service's IP, when the cluster runs DNS (LocalClusterOptions.dns). */
+  clusterDns?: string;
 }
 
 export interface NodeProcess {
@@ -43,6 +45,7 @@ export async function runNode(config: NodeConfig, log: (line: string) => void): 
       images: defaultImageBinaries(),
       podsDir: config.podsDir,
       ...(config.backoff ? { backoff: config.backoff } : {}),
+      ...(config.clusterDns ? { clusterDns: config.clusterDns } : {}),
       log,
     });
     const lbRest = new KubeRest(access);

@@ -1,6 +1,6 @@
 // One Pod on the node: its network namespace and IP, its volume files, its init containers (in
 // order, each to completion) and then its containers; its status; its graceful termination.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContainerRunner } from './container.js';
 import type { BackoffPolicy, MountBinding } from './container.js';
@@ -25,10 +25,14 @@ export interface PodServices {
   backoff: BackoffPolicy;
   /** Shared by all Pods of the node: mount points the agent created on the host. */
   mountPoints: MountPoints;
+  /** The cluster DNS server's IP, when the cluster runs one. */
+  clusterDns?: string;
   /** The Pod's status may have changed: write it. */
   statusChanged: (runner: PodRunner) => void;
   log: (line: string) => void;
 }
+
+export const CLUSTER_DOMAIN = 'cluster.local';
 
 type Phase = 'setup' | 'init' | 'running' | 'terminating' | 'gone';
 
@@ -176,7 +180,8 @@ export class PodRunner {
   private readonly mountReleases: (() => void)[] = [];
 
   private mountsOf(spec: Container): MountBinding[] {
-    return (spec.volumeMounts ?? []).map((m) => {
+    const resolvConf = this.resolvConf();
+    const volumes = (spec.volumeMounts ?? []).map((m) => {
       const binding = {
         source: m.subPath ? join(this.volumes.pathOf(m.name), m.subPath) : this.volumes.pathOf(m.name),
         target: m.mountPath,
@@ -186,6 +191,21 @@ export class PodRunner {
       this.mountReleases.push(this.services.mountPoints.acquire(binding.target, binding.file));
       return binding;
     });
+    return resolvConf ? [...volumes, { source: resolvConf, target: '/etc/resolv.conf', file: true, readOnly: true }] : volumes;
+  }
+
+  /**
+   * What the kubelet gives a ClusterFirst Pod when the cluster has DNS: the cluster's server and
+   * search path through the Pod's namespace, with ndots:5 (so `nats` finds `nats.<ns>.svc…`).
+   */
+  private resolvConf(): string | undefined {
+    const server = this.services.clusterDns;
+    const policy = this.pod.spec.dnsPolicy ?? 'ClusterFirst';
+    if (!server || policy === 'Default' || policy === 'None') return undefined;
+    const ns = this.pod.metadata.namespace;
+    const path = join(this.dir, 'resolv.conf');
+    writeFileSync(path, `nameserver ${server}\nsearch ${ns}.svc.${CLUSTER_DOMAIN} svc.${CLUSTER_DOMAIN} ${CLUSTER_DOMAIN}\noptions ndots:5\n`);
+    return path;
   }
 
   private volumeContext(): Parameters<PodVolumes['sync']>[0] {

@@ -81,6 +81,7 @@ export interface PodSpec {
   nodeName?: string;
   schedulerName?: string;
   serviceAccountName?: string;
+  dnsPolicy?: 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
   terminationGracePeriodSeconds?: number;
   initContainers?: Container[];
