@@ -17,3 +17,4 @@ export * from './crds/index.js';
 export * from './render/index.js';
 export * from './engine.js';
 export * from './features.js';
+export * from './nats/index.js';

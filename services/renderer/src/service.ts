@@ -1,7 +1,7 @@
 import type { GatewayRef } from '@microgateway/contracts';
 import { bucketName, controllerName, parseGatewayKey, parseXdsKey } from '@microgateway/contracts';
 import type { ServiceContext, StartedService } from '@microgateway/runtime';
-import { ensureEventsStream } from '@microgateway/runtime';
+import { awaitBucket, ensureEventsStream } from '@microgateway/runtime';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { Kvm } from '@nats-io/kv';
@@ -30,11 +30,14 @@ interface Buckets {
   status: KV;
 }
 
-/** Opens the buckets; the input buckets with exactly the watcher's settings, so whoever is first creates them alike. */
-async function openBuckets(kvm: Kvm, instance: string): Promise<Buckets> {
+/**
+ * Creates the output buckets and opens the input buckets, waiting for the watcher to create them:
+ * the renderer's NATS user may read the watcher's buckets but not create them (issue 14).
+ */
+async function openBuckets(kvm: Kvm, instance: string, awaitInput: (name: string) => Promise<KV>): Promise<Buckets> {
   const [resources, secrets, xds, infra, status] = await Promise.all([
-    kvm.create(bucketName(instance, 'resources'), { history: 1, description: 'normalized Kubernetes objects (watcher)' }),
-    kvm.create(bucketName(instance, 'secrets'), { history: 1, description: 'Secrets referenced by Gateways (watcher)' }),
+    awaitInput(bucketName(instance, 'resources')),
+    awaitInput(bucketName(instance, 'secrets')),
     kvm.create(bucketName(instance, 'xds'), { history: 1, description: 'Envoy resources per Gateway, one key each, and a manifest (renderer)' }),
     kvm.create(bucketName(instance, 'infra'), { history: 1, description: 'what the deployer runs per Gateway (renderer)' }),
     kvm.create(bucketName(instance, 'status'), { history: 1, description: 'condition facts per object and reporter' }),
@@ -69,7 +72,7 @@ export async function startRenderer(context: ServiceContext<RendererConfig>): Pr
   const js = jetstream(nats.connection);
   const jsm = await jetstreamManager(nats.connection);
   await ensureEventsStream(jsm, config.instance, { maxAgeMs: settings.eventsMaxAgeHours * 3_600_000 });
-  const buckets = await openBuckets(new Kvm(js), config.instance);
+  const buckets = await openBuckets(new Kvm(js), config.instance, (name) => awaitBucket(js, jsm, name, { signal: context.signal, logger, creator: 'watcher' }));
   const queue = await RenderJobQueue.open(
     js,
     jsm,

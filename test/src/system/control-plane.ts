@@ -8,7 +8,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { InstanceName } from '@microgateway/contracts';
 import { SYSTEM_NAMESPACE, XDS_SERVER_PORT, rendererServingSecretName } from '@microgateway/contracts';
 import { freePort, startProcess, waitFor } from '../harness/index.js';
-import type { NatsHandle, ProcessHandle } from '../harness/index.js';
+import type { NatsCredentials, NatsHandle, ProcessHandle } from '../harness/index.js';
 import { repoRoot } from '../toolchain/paths.js';
 
 export const SERVICE_NAMES = ['ca', 'renderer', 'watcher', 'deployer'] as const;
@@ -26,6 +26,8 @@ export interface ControlPlaneOptions {
   log?: (line: string) => void;
   /** Extra YAML per service, appended to its config file. */
   extraConfig?: Partial<Record<ServiceName, string>>;
+  /** Each service's own NATS user (least privilege, issue 14); the admin for a service not listed. */
+  natsUsers?: Partial<Record<ServiceName, NatsCredentials>>;
 }
 
 export interface RunningService {
@@ -101,6 +103,7 @@ export async function startControlPlane(o: ControlPlaneOptions): Promise<Control
 
 async function launch(name: ServiceName, o: ControlPlaneOptions, extraYaml: string): Promise<RunningService> {
   const port = await freePort();
+  const credentials = o.natsUsers?.[name] ?? o.nats.admin;
   const configFile = join(o.workDir, `${name}.yaml`);
   mkdirSync(o.workDir, { recursive: true });
   writeFileSync(configFile, `shutdownTimeoutMs: 10000\nlogLevel: info\n${extraYaml}`);
@@ -117,8 +120,8 @@ async function launch(name: ServiceName, o: ControlPlaneOptions, extraYaml: stri
       MGW_INSTANCE: o.instance,
       MGW_HTTP_PORT: String(port),
       MGW_NATS_URL: o.nats.url,
-      MGW_NATS_USER: o.nats.admin.user,
-      MGW_NATS_PASSWORD: o.nats.admin.password,
+      MGW_NATS_USER: credentials.user,
+      MGW_NATS_PASSWORD: credentials.password,
       MGW_NATS_CREDS: '',
       MGW_KUBECONFIG: o.kubeconfigPath,
       POD_NAME: `${name}-${process.pid}`,

@@ -2,19 +2,19 @@
 // NATS and the kube-apiserver restarted, the renderer scaled out, and an auditor reading every
 // change as a CloudEvent. Throughout, a steady request loop on an unchanged route must not see a
 // single failure: Engines keep their last good config while the control plane is away.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INSTANCE_LABEL, bootstrapSecretName, eventsStreamName } from '@microgateway/contracts';
+import { AUDITOR_CONSUMER_NAME, INSTANCE_LABEL, bootstrapSecretName, eventsStreamName } from '@microgateway/contracts';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../cluster/rest.js';
 import { isNotFound } from '../cluster/rest.js';
-import type { NatsUser, ProcessHandle } from '../harness/index.js';
+import type { ProcessHandle } from '../harness/index.js';
 import { freePort, waitFor } from '../harness/index.js';
-import { repoRoot } from '../toolchain/paths.js';
+import { natsRoleUser } from '../harness/nats-users.js';
 import { SERVICE_NAMES } from './control-plane.js';
 import type { RunningService } from './control-plane.js';
 import type { TrafficLoop } from './fault-kit.js';
@@ -33,10 +33,8 @@ interface Owned extends KubeObject {
   metadata: KubeObject['metadata'] & { labels?: Record<string, string>; resourceVersion?: string };
 }
 
-function auditorUser(): NatsUser {
-  const file = JSON.parse(readFileSync(join(repoRoot(), 'deploy/nats/auditor-permissions.json'), 'utf8')) as { permissions: NatsUser['permissions'] };
-  return { user: 'auditor', password: AUDITOR_PASSWORD, permissions: file.permissions };
-}
+/** The auditor's NATS user with the permissions deploy/ ships (libs/contracts natsIdentity). */
+const auditorUser = natsRoleUser('default', 'auditor', AUDITOR_PASSWORD);
 
 describe('the system under faults', () => {
   const workDir = mkdtempSync(join(tmpdir(), 'mgw-faults-'));
@@ -66,7 +64,7 @@ describe('the system under faults', () => {
 
   beforeAll(async () => {
     const started = Date.now();
-    install = await startInstallation({ workDir, name: `flt-${process.pid}`, users: [auditorUser()] });
+    install = await startInstallation({ workDir, name: `flt-${process.pid}`, users: [auditorUser] });
     // The quickstart without its catch-all route: a path no route matches must answer 404.
     const objects = manifest('deploy/examples/quickstart.yaml').filter((o) => !(o.kind === 'HTTPRoute' && o.metadata.name === 'echo'));
     await apply(install.rest, [...objects, taggedRoute(NS, 'steady', '/steady', 'steady')]);
@@ -225,12 +223,12 @@ describe('the system under faults', () => {
     await deleteRoute('audited');
     await waitFor(async () => (await httpGet(`${base}/audited`)).status === 404 || undefined, { timeoutMs: 60_000, what: '/audited gone' });
 
-    const auditor = await connect({ servers: install.nats.url, user: 'auditor', pass: AUDITOR_PASSWORD, inboxPrefix: '_INBOX_auditor' });
+    const auditor = await connect({ servers: install.nats.url, user: auditorUser.user, pass: AUDITOR_PASSWORD, inboxPrefix: auditorUser.inboxPrefix });
     try {
       const stream = eventsStreamName(install.instance);
       const jsm = await jetstreamManager(auditor, { checkAPI: false });
-      await jsm.consumers.add(stream, { durable_name: 'auditor', ack_policy: AckPolicy.Explicit });
-      const consumer = await jetstream(auditor).consumers.get(stream, 'auditor');
+      await jsm.consumers.add(stream, { durable_name: AUDITOR_CONSUMER_NAME, ack_policy: AckPolicy.Explicit });
+      const consumer = await jetstream(auditor).consumers.get(stream, AUDITOR_CONSUMER_NAME);
       const events: { type: string; subject?: string; data: Record<string, unknown> }[] = [];
       for (;;) {
         const batch = await consumer.fetch({ max_messages: 500, expires: 2_000 });

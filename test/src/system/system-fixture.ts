@@ -4,6 +4,7 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { GatewayStatus, InstanceName } from '@microgateway/contracts';
+import { NATS_SERVICE_ROLES } from '@microgateway/contracts';
 import { parseAllDocuments } from 'yaml';
 import type { LocalCluster } from '../cluster/index.js';
 import { startLocalCluster } from '../cluster/index.js';
@@ -12,6 +13,7 @@ import type { KubeObject } from '../cluster/rest.js';
 import { KubeRest, isNotFound } from '../cluster/rest.js';
 import type { NatsHandle, NatsUser } from '../harness/index.js';
 import { startNats, waitFor } from '../harness/index.js';
+import { natsRoleUser } from '../harness/nats-users.js';
 import { repoRoot } from '../toolchain/paths.js';
 import type { ControlPlane } from './control-plane.js';
 import { startControlPlane } from './control-plane.js';
@@ -26,7 +28,10 @@ export interface Installation {
   stop(): Promise<void>;
 }
 
-/** A local cluster, NATS (with `users` next to the admin, e.g. an auditor) and the four services. */
+/**
+ * A local cluster, NATS and the four services, each connecting as its own least-privilege NATS
+ * user from contracts (the admin stays for the tests' own reads; `users` adds e.g. an auditor).
+ */
 export async function startInstallation(o: { workDir: string; name: string; instance?: InstanceName; users?: NatsUser[] }): Promise<Installation> {
   const instance = o.instance ?? 'default';
   mkdirSync(o.workDir, { recursive: true });
@@ -34,12 +39,14 @@ export async function startInstallation(o: { workDir: string; name: string; inst
   const cluster = await startLocalCluster({ workDir: o.workDir, name: o.name, backoff: { initialMs: 1_000, maxMs: 8_000 }, log });
   const stops: (() => Promise<unknown>)[] = [() => cluster.stop()];
   try {
-    const nats = await startNats({ workDir: join(o.workDir, 'nats'), name: `nats-${o.name}`, ...(o.users ? { users: o.users } : {}) });
+    const serviceUsers = NATS_SERVICE_ROLES.map((role) => natsRoleUser(instance, role));
+    const nats = await startNats({ workDir: join(o.workDir, 'nats'), name: `nats-${o.name}`, users: [...serviceUsers, ...(o.users ?? [])] });
     stops.unshift(() => nats.stop());
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(cluster.kubeconfigPath);
     const control = await startControlPlane({
       instance, workDir: join(o.workDir, 'services'), nats, kubeconfigPath: cluster.kubeconfigPath, kubeConfig, hostAddress: cluster.network.hostAddress, log,
+      natsUsers: Object.fromEntries(serviceUsers.map(({ role, user, password }) => [role, { user, password }])),
     });
     stops.unshift(() => control.stop());
     const rest = new KubeRest({ server: cluster.server, token: cluster.adminToken, ca: readFileSync(cluster.caPath) });

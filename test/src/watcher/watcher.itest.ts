@@ -355,7 +355,8 @@ describe('watcher', () => {
     });
 
     it('lets an auditor consume events through a durable consumer and refuses it everything else', async () => {
-      const auditor = await connect({ servers: nats.url, user: 'auditor', pass: AUDITOR_PASSWORD, inboxPrefix: '_INBOX_auditor' });
+      const { user, inboxPrefix } = auditorUser(AUDITOR_PASSWORD);
+      const auditor = await connect({ servers: nats.url, user, pass: AUDITOR_PASSWORD, inboxPrefix });
       try {
         const stream = eventsStreamName('default');
         // The durable consumer is created by the operator (admin) or by the auditor itself; here, the auditor.

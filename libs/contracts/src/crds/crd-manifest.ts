@@ -111,6 +111,23 @@ export function crdManifest(def: CrdDefinition): JsonSchema {
 }
 
 /** File name → YAML (with a header naming its source and how to regenerate it), for every CRD. */
+/** The kustomization that makes deploy/crds a kustomize resource directory (deploy/base uses it). */
+export const CRD_KUSTOMIZATION_FILE = 'kustomization.yaml';
+
+/** What deploy/crds holds: every CRD file plus the kustomization listing them (generated too, so never stale). */
+export function buildCrdDirectory(): Map<string, string> {
+  const files = buildCrdFiles();
+  const kustomization = [
+    '# Generated with the CRDs from libs/contracts (`npm run generate` there). Do not edit.',
+    'apiVersion: kustomize.config.k8s.io/v1beta1',
+    'kind: Kustomization',
+    'resources:',
+    ...[...files.keys()].sort().map((name) => `  - ${name}`),
+    '',
+  ].join('\n');
+  return new Map([...files, [CRD_KUSTOMIZATION_FILE, kustomization]]);
+}
+
 export function buildCrdFiles(): Map<string, string> {
   const files = new Map<string, string>();
   for (const def of MICROGATEWAY_CRDS) {

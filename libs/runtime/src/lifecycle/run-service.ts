@@ -1,3 +1,5 @@
+import type { NatsServiceRole } from '@microgateway/contracts';
+import { natsInboxPrefix, natsUserName } from '@microgateway/contracts';
 import type { z } from 'zod';
 import { UsageError } from '../config/argv.js';
 import { ConfigError, loadServiceConfig, type ConfigSources, type LoadedConfig } from '../config/load.js';
@@ -28,7 +30,8 @@ export interface StartedService {
 }
 
 export interface ServiceDefinition<S extends z.ZodObject> {
-  name: string;
+  /** Also the service's NATS role: its client name and inbox prefix follow from it. */
+  name: NatsServiceRole;
   version: string;
   /** baseServiceConfigSchema or an extension of it. */
   configSchema: S;
@@ -123,7 +126,12 @@ async function compose<S extends z.ZodObject>(
 
   let natsCheck: ReadinessCheck = () => ({ ready: false, reason: `connecting to NATS (${config.nats.servers.join(', ')})` });
   readiness.add('nats', () => natsCheck());
-  const nats = await connectNats(config.nats, { name: config.nats.name ?? `mgw-${config.instance}-${definition.name}`, logger, metrics });
+  const nats = await connectNats(config.nats, {
+    name: config.nats.name ?? natsUserName(config.instance, definition.name),
+    inboxPrefix: natsInboxPrefix(config.instance, definition.name),
+    logger,
+    metrics,
+  });
   state.nats = nats;
   if (state.stopping) {
     // The signal came while connecting: the drain ran without this connection, so close it here.

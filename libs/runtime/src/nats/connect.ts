@@ -24,6 +24,8 @@ export interface NatsClient {
 export interface ConnectNatsOptions {
   /** Client name shown in NATS monitoring. */
   name: string;
+  /** The prefix of every reply subject; the user's permissions allow subscribing to it only. */
+  inboxPrefix?: string;
   logger: Logger;
   metrics: ServiceMetrics;
   /** Reads a .creds file; the real file system by default. */
@@ -41,7 +43,7 @@ export async function connectNats(config: NatsConfig, options: ConnectNatsOption
   const reconnects = metrics.counter('nats_reconnects_total', 'Reconnections to NATS after a lost connection.');
   connectedGauge.set(0);
 
-  logger.info({ servers: config.servers, name: options.name }, 'connecting to NATS');
+  logger.info({ servers: config.servers, name: options.name, inboxPrefix: options.inboxPrefix }, 'connecting to NATS');
   // The client retries silently until the first connection; say so now and then, or a wrong URL
   // or password looks like a hang.
   const startedAt = Date.now();
@@ -51,7 +53,7 @@ export async function connectNats(config: NatsConfig, options: ConnectNatsOption
   );
   let connection: NatsConnection;
   try {
-    connection = await connect(natsConnectionOptions(config, options.name, options.readFile ?? readFileSync));
+    connection = await connect(natsConnectionOptions(config, { name: options.name, ...(options.inboxPrefix === undefined ? {} : { inboxPrefix: options.inboxPrefix }) }, options.readFile ?? readFileSync));
   } finally {
     clearInterval(waiting);
   }

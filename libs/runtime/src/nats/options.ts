@@ -1,19 +1,31 @@
 import { credsAuthenticator, type ConnectionOptions } from '@nats-io/transport-node';
 import type { NatsConfig } from '../config/schema.js';
 
+/** Who the client is: its name in NATS monitoring and the inbox prefix its user may subscribe to. */
+export interface NatsClientIdentity {
+  name: string;
+  /**
+   * Every reply subject (requests, JetStream API calls, pull batches, KV watches) starts with it.
+   * A least-privilege user may subscribe only to its own prefix (contracts' natsInboxPrefix), so
+   * no other user can read its replies; absent, nats.js uses the shared `_INBOX`.
+   */
+  inboxPrefix?: string;
+}
+
 /**
  * The client options every service uses: reconnect forever (a service outlives NATS restarts and
  * reports not-ready meanwhile), keep trying on the first connect too (a Pod may start before NATS),
- * and authenticate with user/password or a .creds file.
+ * its own inbox prefix, and authenticate with user/password or a .creds file.
  */
 export function natsConnectionOptions(
   config: NatsConfig,
-  name: string,
+  client: NatsClientIdentity,
   readFile: (path: string) => Uint8Array,
 ): ConnectionOptions {
   const options: ConnectionOptions = {
     servers: config.servers,
-    name,
+    name: client.name,
+    ...(client.inboxPrefix === undefined ? {} : { inboxPrefix: client.inboxPrefix }),
     maxReconnectAttempts: -1,
     waitOnFirstConnect: true,
     reconnectTimeWait: 1_000,
