@@ -1,4 +1,4 @@
-// The ca on a real apiserver (RBAC enforced, with the identity of deploy/rbac/ca.yaml), a real NATS
+// The ca on a real apiserver (RBAC enforced, with the identity of deploy/base/rbac/ca.yaml), a real NATS
 // and a real Envoy: a Gateway appearing in the infra bucket gets its bootstrap Secret; an Engine's
 // Envoy loads the Secret's SDS files and speaks mTLS with the renderer's serving certificate;
 // deleted or tampered Secrets are repaired; short-lived certificates are renewed and picked up by

@@ -1,4 +1,4 @@
-// Fixtures of the ca suites: the ca's RBAC applied from deploy/rbac/ca.yaml, the NATS objects the
+// Fixtures of the ca suites: the ca's RBAC applied from deploy/base/rbac/ca.yaml, the NATS objects the
 // renderer and watcher would create, ca processes started as a Pod starts them, and a directory
 // that mimics the kubelet's Secret volume (atomic `..data` symlink swap), so a real Envoy reads
 // the bootstrap Secret exactly as it would in a Pod.
@@ -22,14 +22,14 @@ import { parseAllDocuments } from 'yaml';
 import { startKubeControlPlane, startNats, startProcess, waitFor, type KubeControlPlane, type NatsHandle, type ProcessHandle } from '../harness/index.js';
 import { repoRoot } from '../toolchain/paths.js';
 
-export const CA_SERVICE_ACCOUNT = 'microgateway-ca';
+export const CA_SERVICE_ACCOUNT = 'ca';
 
-/** Applies deploy/rbac/ca.yaml as the admin and returns a kubeconfig for the ca's service account. */
+/** Applies deploy/base/rbac/ca.yaml as the admin and returns a kubeconfig for the ca's service account. */
 export async function caIdentity(kube: KubeControlPlane): Promise<string> {
   const kc = kube.kubeConfig();
   await ignoreConflict(kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: SYSTEM_NAMESPACE } } }));
   const objects = KubernetesObjectApi.makeApiClient(kc);
-  const text = readFileSync(join(repoRoot(), 'deploy', 'rbac', 'ca.yaml'), 'utf8');
+  const text = readFileSync(join(repoRoot(), 'deploy', 'base', 'rbac', 'ca.yaml'), 'utf8');
   for (const doc of parseAllDocuments(text)) await ignoreConflict(objects.create(doc.toJS() as KubernetesObject));
   return (await kube.mintIdentity(SYSTEM_NAMESPACE, CA_SERVICE_ACCOUNT)).kubeconfigPath;
 }

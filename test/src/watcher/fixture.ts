@@ -14,15 +14,17 @@ import { bucketName, eventsStreamName, microgatewayEventSchema } from '@microgat
 import type { MicrogatewayEvent } from '@microgateway/contracts';
 import { parseAllDocuments } from 'yaml';
 import { freePort, startProcess, waitFor } from '../harness/index.js';
-import type { KubeControlPlane, NatsHandle, NatsUser, ProcessHandle } from '../harness/index.js';
+import type { KubeControlPlane, NatsHandle, ProcessHandle } from '../harness/index.js';
+import { natsRoleUser } from '../harness/nats-users.js';
+import type { NatsRoleUser } from '../harness/nats-users.js';
 import { repoRoot } from '../toolchain/paths.js';
 
 export const WATCHER_NAMESPACE = 'microgateway-system';
-export const WATCHER_ACCOUNT = 'microgateway-watcher';
+export const WATCHER_ACCOUNT = 'watcher';
 
-/** deploy/rbac/watcher.yaml, rewritten for another instance than `default` when asked. */
+/** deploy/base/rbac/watcher.yaml, rewritten for another instance than `default` when asked. */
 export function watcherRbac(instance = 'default'): KubernetesObject[] {
-  let text = readFileSync(join(repoRoot(), 'deploy/rbac/watcher.yaml'), 'utf8');
+  let text = readFileSync(join(repoRoot(), 'deploy/base/rbac/watcher.yaml'), 'utf8');
   if (instance !== 'default') {
     text = text
       .replaceAll('microgateway-default-watcher', `microgateway-${instance}-watcher`)
@@ -40,10 +42,9 @@ export async function applyManifests(kube: KubeControlPlane, manifests: Kubernet
   }
 }
 
-/** The auditor's NATS user, with the permissions deploy/ ships. */
-export function auditorUser(password: string): NatsUser {
-  const file = JSON.parse(readFileSync(join(repoRoot(), 'deploy/nats/auditor-permissions.json'), 'utf8')) as { permissions: NatsUser['permissions'] };
-  return { user: 'auditor', password, permissions: file.permissions };
+/** The auditor's NATS user, with the permissions deploy/ ships (libs/contracts natsIdentity); connect with its inboxPrefix. */
+export function auditorUser(password: string, instance = 'default'): NatsRoleUser {
+  return natsRoleUser(instance, 'auditor', password);
 }
 
 export interface WatcherProcess {
