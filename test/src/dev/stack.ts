@@ -1,10 +1,12 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InstanceName } from '@microgateway/contracts';
+import { NATS_SERVICE_ROLES } from '@microgateway/contracts';
 import type { LocalCluster } from '../cluster/index.js';
 import { startLocalCluster, stopLocalCluster } from '../cluster/index.js';
 import type { NatsHandle } from '../harness/index.js';
 import { killRecordedProcesses, startNats } from '../harness/index.js';
+import { natsRoleUser } from '../harness/nats-users.js';
 import type { ControlPlane } from '../system/control-plane.js';
 import { startControlPlane } from '../system/control-plane.js';
 import type { RunningExample } from './example.js';
@@ -55,7 +57,9 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     step.end();
 
     step.begin('NATS with JetStream');
-    const nats = await startNats({ workDir: natsDir(opts.stateDir), detached: opts.detached, name: `mgw-${opts.name}` });
+    // Each service logs in as its own least-privilege user, as deploy/ runs them; the admin is for you.
+    const serviceUsers = NATS_SERVICE_ROLES.map((role) => natsRoleUser(INSTANCE, role));
+    const nats = await startNats({ workDir: natsDir(opts.stateDir), detached: opts.detached, name: `mgw-${opts.name}`, users: serviceUsers });
     started.push(nats);
     step.end();
 
@@ -63,6 +67,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     const control = await startControlPlane({
       instance: INSTANCE, workDir: servicesDir(opts.stateDir), nats, kubeconfigPath: kube.kubeconfigPath, kubeConfig: kube.kubeConfig(),
       hostAddress: kube.network.hostAddress, detached: opts.detached, log: (service) => opts.log(`  starting ${service}`),
+      natsUsers: Object.fromEntries(serviceUsers.map(({ role, user, password }) => [role, { user, password }])),
     });
     started.push(control);
     step.end();

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InstanceName } from '@microgateway/contracts';
-import { SYSTEM_NAMESPACE, rendererServingSecretName } from '@microgateway/contracts';
+import { SYSTEM_NAMESPACE, natsIdentity, rendererServingSecretName } from '@microgateway/contracts';
 import type { LocalCluster } from '../cluster/index.js';
 import type { KubeObject } from '../cluster/rest.js';
 import type { KubeRest } from '../cluster/rest.js';
@@ -99,9 +99,13 @@ interface LaunchOptions {
 
 /**
  * A service process started the way control-plane.ts starts its own (which exports no launcher):
- * built dist/main.js, a config file, every MGW_* variable set, the admin NATS identity.
+ * built dist/main.js, a config file, every MGW_* variable set, the service's own NATS user (which
+ * startInstallation must have registered: its own instance's always, another's through `users`).
  */
 export async function launchService(install: Installation, o: LaunchOptions): Promise<RunningService> {
+  const wanted = natsIdentity(o.instance, o.service).user;
+  const credentials = install.natsUsers.find((u) => u.user === wanted);
+  if (!credentials) throw new Error(`NATS user ${wanted} is not registered: pass natsRoleUser('${o.instance}', '${o.service}') to startInstallation's users`);
   const workDir = join(install.workDir, 'services');
   mkdirSync(workDir, { recursive: true });
   const port = await freePort();
@@ -115,7 +119,7 @@ export async function launchService(install: Installation, o: LaunchOptions): Pr
     registryDir: workDir,
     env: {
       MGW_CONFIG: '', MGW_INSTANCE: o.instance, MGW_HTTP_PORT: String(port), MGW_NATS_URL: install.nats.url,
-      MGW_NATS_USER: install.nats.admin.user, MGW_NATS_PASSWORD: install.nats.admin.password, MGW_NATS_CREDS: '',
+      MGW_NATS_USER: credentials.user, MGW_NATS_PASSWORD: credentials.password, MGW_NATS_CREDS: '',
       MGW_KUBECONFIG: install.cluster.kubeconfigPath, POD_NAME: `${o.label}-${process.pid}`,
     },
   });

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUDITOR_CONSUMER_NAME, INSTANCE_LABEL, bootstrapSecretName, eventsStreamName } from '@microgateway/contracts';
+import { AUDITOR_CONSUMER_NAME, INSTANCE_LABEL, NATS_SERVICE_ROLES, bootstrapSecretName, eventsStreamName } from '@microgateway/contracts';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
@@ -64,7 +64,9 @@ describe('the system under faults', () => {
 
   beforeAll(async () => {
     const started = Date.now();
-    install = await startInstallation({ workDir, name: `flt-${process.pid}`, users: [auditorUser] });
+    // The second instance's services (started later) log in as blue's own users.
+    const blueUsers = NATS_SERVICE_ROLES.map((role) => natsRoleUser('blue', role));
+    install = await startInstallation({ workDir, name: `flt-${process.pid}`, users: [auditorUser, ...blueUsers] });
     // The quickstart without its catch-all route: a path no route matches must answer 404.
     const objects = manifest('deploy/examples/quickstart.yaml').filter((o) => !(o.kind === 'HTTPRoute' && o.metadata.name === 'echo'));
     await apply(install.rest, [...objects, taggedRoute(NS, 'steady', '/steady', 'steady')]);

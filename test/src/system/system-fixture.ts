@@ -25,6 +25,8 @@ export interface Installation {
   control: ControlPlane;
   rest: KubeRest;
   workDir: string;
+  /** Every NATS user the server knows besides the admin: the services' own and `users` given. */
+  natsUsers: NatsUser[];
   stop(): Promise<void>;
 }
 
@@ -51,7 +53,7 @@ export async function startInstallation(o: { workDir: string; name: string; inst
     stops.unshift(() => control.stop());
     const rest = new KubeRest({ server: cluster.server, token: cluster.adminToken, ca: readFileSync(cluster.caPath) });
     return {
-      instance, cluster, nats, control, rest, workDir: o.workDir,
+      instance, cluster, nats, control, rest, workDir: o.workDir, natsUsers: [...serviceUsers, ...(o.users ?? [])],
       stop: async () => {
         rest.close();
         for (const stop of stops) await stop().catch(() => undefined);
