@@ -18,7 +18,7 @@ export default tseslint.config(
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
     // Each package's tsconfig.spec.json covers its sources and its tests (tsconfig.json excludes tests).
-    languageOptions: { parserOptions: { project: ['libs/*/tsconfig.spec.json', 'services/*/tsconfig.spec.json', 'test/tsconfig.spec.json'], tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { project: ['libs/*/tsconfig.spec.json', 'services/*/tsconfig.spec.json', 'engine/*/tsconfig.spec.json', 'test/tsconfig.spec.json'], tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
@@ -41,7 +41,9 @@ export default tseslint.config(
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: [], bannedExternalImports: ioModules },
-            { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['type:lib', 'type:service'] },
+            // Data-plane programs in Engine Pods share only the contracts with the control plane.
+            { sourceTag: 'type:engine', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['type:lib', 'type:service', 'type:engine'] },
           ],
         },
       ],
@@ -57,6 +59,7 @@ export default tseslint.config(
       'services/ca/src/pki/**/*.ts',
       'services/deployer/src/render/**/*.ts',
       'services/deployer/src/status/**/*.ts',
+      'engine/network-manager/src/core/**/*.ts',
     ],
     // Generators and tests may read and write files.
     ignores: ['libs/contracts/src/bin/**', '**/*.test.ts', '**/*.itest.ts'],
@@ -66,7 +69,7 @@ export default tseslint.config(
   },
   {
     // The composition roots and the harness are where process.env may be read.
-    files: ['services/*/src/main.ts', 'libs/runtime/src/config/**/*.ts', 'libs/contracts/src/bin/**/*.ts', 'test/src/**/*.ts', 'test/bin/**'],
+    files: ['services/*/src/main.ts', 'engine/*/src/main.ts', 'libs/runtime/src/config/**/*.ts', 'libs/contracts/src/bin/**/*.ts', 'test/src/**/*.ts', 'test/bin/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -20,6 +20,14 @@ export const ENGINE_METRICS_PATH = '/metrics';
 /** Container ports the Engine uses itself: a Gateway listener port mapping onto one cannot be served. */
 export const ENGINE_RESERVED_CONTAINER_PORTS: readonly number[] = [ENGINE_ADMIN_PORT, ENGINE_READY_PORT, ENGINE_METRICS_PORT];
 
+/**
+ * Sidecar mode: the Engine's inbound listener. The Network Manager redirects the Pod's inbound TCP
+ * to it with iptables (the original destination port stays readable through SO_ORIGINAL_DST).
+ */
+export const ENGINE_INBOUND_PORT = 15006;
+/** The non-root user the Engine runs as (the distroless `nonroot` id); sidecar rules exempt its own traffic. */
+export const ENGINE_UID = 65532;
+
 /** The port of the renderer's xDS (ADS gRPC) server and Service. */
 export const XDS_SERVER_PORT = 18000;
 /** The name of the xDS cluster in every Engine's static bootstrap. */

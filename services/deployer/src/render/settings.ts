@@ -8,8 +8,8 @@ import { BOOTSTRAP_MOUNT_PATH, XDS_SERVER_PORT, instanceNameSchema, xdsServerHos
  */
 
 export const DEFAULT_ENGINE_IMAGE = 'docker.io/envoyproxy/envoy:v1.40.0';
-/** The distroless `nonroot` user: any non-zero id works, this one is what images conventionally reserve. */
-export const ENGINE_UID = 65532;
+/** The Engine's user (shared with the sidecar's Network Manager, which exempts its traffic). */
+export { ENGINE_UID } from '@microgateway/contracts';
 
 /** The operator's Engine settings (the deployer's `deployer.engine` configuration section). */
 export const engineSettingsSchema = z.strictObject({
