@@ -18,3 +18,4 @@ export * from './render/index.js';
 export * from './engine.js';
 export * from './features.js';
 export * from './nats/index.js';
+export * from './sidecar/index.js';
