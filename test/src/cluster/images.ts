@@ -31,6 +31,13 @@ export function defaultImageBinaries(): ImageBinary[] {
       entrypointArgs: [join(repoRoot(), 'services', service, 'dist', 'main.js')],
       entrypointNames: ['node'],
     })),
+    // The sidecar's initContainer (it runs iptables of the host, in the Pod's network namespace).
+    {
+      repository: /(^|\/)microgateway\/network-manager$/,
+      binary: process.execPath,
+      entrypointArgs: [join(repoRoot(), 'engine', 'network-manager', 'dist', 'main.js')],
+      entrypointNames: ['node', 'network-manager'],
+    },
   ];
 }
 
