@@ -10,8 +10,7 @@ import type { RenderEvents } from './publish/events.js';
 import type { KvOutputWriter, PublishResult } from './publish/kv-writer.js';
 import { PermanentRenderError } from './publish/kv-writer.js';
 import type { RenderOutput } from './publish/output.js';
-import { renderOutput } from './publish/output.js';
-import { translateGateway } from './translate/index.js';
+import { GatewayRenderState } from './incremental/gateway-render-state.js';
 
 export interface RenderJobDeps {
   cache: ResourceCache;
@@ -35,6 +34,9 @@ export interface RenderJobDeps {
  */
 export class RenderJobHandler {
   private readonly mutex = new KeyedMutex();
+  /** Keeps the follow-ups of one Gateway in the order of its renders. */
+  private readonly followUps = new KeyedMutex();
+  private readonly states = new Map<string, GatewayRenderState>();
 
   constructor(private readonly deps: RenderJobDeps) {}
 
@@ -43,53 +45,79 @@ export class RenderJobHandler {
     if (!(await deps.waiter.wait(job.after, deps.cacheWaitMs))) {
       return { kind: 'retry', delayMs: deps.retryDelayMs, why: `cache has not reached revisions ${JSON.stringify(job.after)} yet` };
     }
-    return this.mutex.run(gatewayKey(job.gateway), () => this.render(job, attempt));
+    const key = gatewayKey(job.gateway);
+    const rendered = await this.mutex.run(key, () => this.render(job, attempt));
+    // The follow-up (the config.rendered event, or a repair job) runs outside the render mutex: a
+    // 10,000-route Gateway's event takes longer than an incremental render, and the next change
+    // must not wait for it. The job is acked only after it.
+    await rendered.followUp;
+    return rendered.outcome;
   }
 
+  /**
+   * renderOutput(translateGateway(...)) for the Gateway, incrementally: each Gateway keeps what its
+   * last render translated and serialized (incremental/), so one changed route among thousands
+   * costs that route. Renders of one Gateway are serialized by the mutex, so its state has one user.
+   */
   private translate(gateway: GatewayRef): RenderOutput {
     const { cache, controllerName } = this.deps;
     const resources = cache.resources();
     const object = cache.gateway(gateway.namespace, gateway.name);
-    const translation = object === undefined ? undefined : translateGateway(resources, object, { controllerName });
-    return renderOutput(gateway, translation, resources, cache.revisions);
+    const key = gatewayKey(gateway);
+    let state = this.states.get(key);
+    if (state === undefined) this.states.set(key, (state = new GatewayRenderState(gateway, { controllerName })));
+    const output = state.render(resources, object, cache.revisions);
+    // A Gateway that is gone or not ours keeps nothing (bounded by the Gateways that exist).
+    if (output.published === undefined) this.states.delete(key);
+    return output;
   }
 
-  private async render(job: RenderJob, attempt: number): Promise<JobOutcome> {
+  private async render(job: RenderJob, attempt: number): Promise<{ outcome: JobOutcome; followUp?: Promise<void> }> {
     const { metrics, logger } = this.deps;
     const started = performance.now();
     const done = (result: string): void => {
       metrics.renders.inc({ result });
       metrics.renderSeconds.observe((performance.now() - started) / 1000);
     };
+    // The manifest read goes out before translation takes the thread, so the two overlap.
+    const manifest = this.deps.writer.readManifest(job.gateway);
+    manifest.catch(() => undefined); // a failed read is reported by publish (or moot when translation fails)
+    await new Promise<void>((resolve) => setImmediate(resolve));
     let output: RenderOutput;
     try {
       output = this.translate(job.gateway);
     } catch (error) {
       done('failed');
       logger.error({ err: error, gateway: job.gateway }, 'translation failed; the last good configuration stays published');
-      return { kind: 'drop', why: `translation failed: ${(error as Error).message}` };
+      return { outcome: { kind: 'drop', why: `translation failed: ${(error as Error).message}` } };
     }
+    const translated = performance.now();
     let result: PublishResult;
     try {
       // A redelivered job may follow a replica that died mid-write: rewrite every key to be sure.
-      result = await this.deps.writer.publish(output, job.reason === 'repair' || attempt > 1);
+      result = await this.deps.writer.publish(output, job.reason === 'repair' || attempt > 1, manifest);
     } catch (error) {
       done('failed');
       if (error instanceof PermanentRenderError) {
         logger.error({ err: error, gateway: job.gateway }, 'cannot publish this configuration; the last good one stays published');
-        return { kind: 'drop', why: error.message };
+        return { outcome: { kind: 'drop', why: error.message } };
       }
       logger.warn({ err: error, gateway: job.gateway, attempt }, 'publishing failed; retrying');
-      return { kind: 'retry', delayMs: this.deps.retryDelayMs, why: (error as Error).message };
+      return { outcome: { kind: 'retry', delayMs: this.deps.retryDelayMs, why: (error as Error).message } };
     }
     done(result.kind);
     if (result.kind === 'stale' && job.reason === 'repair') {
       // A repair must come from a cache at least as new as the manifest it repairs.
-      return { kind: 'retry', delayMs: this.deps.retryDelayMs, why: 'cache is older than the manifest to repair' };
+      return { outcome: { kind: 'retry', delayMs: this.deps.retryDelayMs, why: 'cache is older than the manifest to repair' } };
     }
-    await this.after(job, output, result);
-    logger.debug({ gateway: job.gateway, reason: job.reason, result: result.kind, ms: Math.round(performance.now() - started) }, 'rendered');
-    return { kind: 'ack' };
+    const published = performance.now();
+    const ms = (from: number, to: number): number => Math.round((to - from) * 10) / 10;
+    // queuedMs: from the change reaching the enqueuing replica to this render (clocks of two replicas may differ).
+    const queuedMs = Date.now() - (performance.now() - started) - Date.parse(job.requestedAt);
+    logger.debug({ gateway: job.gateway, reason: job.reason, result: result.kind, ms: ms(started, published), translateMs: ms(started, translated), queuedMs }, 'rendered');
+    // Queued here, inside the render mutex, so follow-ups keep the order of the renders.
+    const followUp = this.followUps.run(gatewayKey(job.gateway), () => this.after(job, output, result));
+    return { outcome: { kind: 'ack' }, followUp };
   }
 
   private async after(job: RenderJob, output: RenderOutput, result: PublishResult): Promise<void> {
@@ -101,7 +129,8 @@ export class RenderJobHandler {
     }
     if (result.kind !== 'written' || !result.xdsChanged || result.manifest === undefined) return;
     const { manifest } = result;
-    const inputs = (output.published?.sources ?? []).map((s) => ({ ...s }));
+    // The event's contract parse copies them; the sources themselves are never changed.
+    const inputs = output.published?.sources ?? [];
     await this.deps.events.rendered({ gateway: manifest.gateway, version: manifest.version, digest: manifest.digest, inputs }, manifest.inputs);
   }
 }

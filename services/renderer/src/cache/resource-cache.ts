@@ -95,7 +95,9 @@ export class ResourceCache {
     }
     const parsed = parseValue(ref, entry.value);
     if (!parsed.ok) return parsed.untranslated ? { kind: 'ignored', why: parsed.problem } : { kind: 'invalid', problem: parsed.problem };
-    if (before !== undefined) this.remove(id, before);
+    // An update keeps the object's place in its list (Map.set on a present key), so the lists of
+    // two snapshots line up object by object, which the incremental render relies on for speed.
+    if (before !== undefined && before.list !== parsed.list) this.remove(id, before);
     this.add(id, { list: parsed.list, object: parsed.object });
     return { kind: 'changed', change: { ref, before: before?.object, after: parsed.object } };
   }

@@ -20,7 +20,8 @@ export class RenderEvents {
     try {
       const event = buildEvent('dev.microgateway.config.rendered', data, { instance: this.instance, source: 'renderer', id: randomUUID(), time: new Date() });
       const msgID = `config.rendered/${data.gateway.namespace}/${data.gateway.name}/${data.version}/${inputs.resources}/${inputs.secrets}`;
-      await this.js.publish(eventNatsSubject(this.instance, event), JSON.stringify(event), { msgID });
+      // As bytes: nats.js sends a large Uint8Array faster than a string (10,000 inputs make ~0.8 MB).
+      await this.js.publish(eventNatsSubject(this.instance, event), Buffer.from(JSON.stringify(event), 'utf8'), { msgID });
     } catch (error) {
       this.onFailure();
       this.logger.warn({ err: error, gateway: data.gateway, version: data.version }, 'could not publish config.rendered');

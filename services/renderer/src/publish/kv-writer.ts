@@ -46,6 +46,14 @@ function isWrongLastSequence(error: unknown): boolean {
   return error instanceof JetStreamApiError && WRONG_LAST_SEQUENCE.includes(error.code);
 }
 
+/**
+ * A KV value as sent: nats.js sends a large Uint8Array noticeably faster than the same string
+ * (measured here: a 1.4 MB RouteConfiguration put and seen by a watcher in ~8 ms instead of 11–20).
+ */
+function wireValue(json: string): string | Uint8Array {
+  return json.length > 65_536 ? Buffer.from(json, 'utf8') : json;
+}
+
 async function inBatches<T>(items: readonly T[], run: (item: T) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < items.length; i += WRITE_CONCURRENCY) await Promise.all(items.slice(i, i + WRITE_CONCURRENCY).map(run));
 }
@@ -60,12 +68,20 @@ function isLive(entry: KvEntry | null): entry is KvEntry {
   return entry !== null && entry.operation === 'PUT';
 }
 
+/** A value to put: text, or its UTF-8 when the render already has it. */
+interface Put {
+  key: string;
+  value: string | Uint8Array;
+}
+
 interface Plan {
-  xdsPuts: { key: string; json: string }[];
+  xdsPuts: Put[];
   xdsDeletes: string[];
   infraPut?: { key: string; json: string };
-  statusPuts: { key: string; json: string }[];
+  statusPuts: { key: string; json: string; digest: string }[];
   statusDeletes: string[];
+  /** What the status puts and deletes were planned against: nothing (digest unchanged), this replica's memo, or the keys in KV. */
+  statusBase: 'unchanged' | 'memo' | 'kv';
   manifest: XdsManifest;
   xdsChanged: boolean;
 }
@@ -73,7 +89,7 @@ interface Plan {
 type PublishedXds = NonNullable<RenderOutput['published']>['xds'];
 
 interface XdsPlan {
-  puts: { key: string; json: string }[];
+  puts: Put[];
   deletes: string[];
   resources: XdsManifest['resources'];
   digest: string;
@@ -93,7 +109,7 @@ function planXds(gateway: GatewayRef, xds: PublishedXds, previous: XdsManifest |
   }
   const keep = new Set(xds.entries.map((e) => e.key));
   return {
-    puts: xds.entries.filter((e) => force || before.get(e.key) !== e.digest).map((e) => ({ key: e.key, json: e.json })),
+    puts: xds.entries.filter((e) => force || before.get(e.key) !== e.digest).map((e) => ({ key: e.key, value: e.bytes ?? wireValue(e.json) })),
     deletes: [...before.keys()].filter((key) => !keep.has(key)),
     resources: manifestResources(xds.entries),
     digest: xds.digest,
@@ -122,9 +138,9 @@ export class KvOutputWriter {
    * concurrent write or a replica that died between its key writes and its manifest, keys may
    * hold values the manifest does not describe.
    */
-  async publish(output: RenderOutput, force: boolean): Promise<PublishResult> {
+  async publish(output: RenderOutput, force: boolean, current?: Promise<KvEntry | null>): Promise<PublishResult> {
     const manifestKey = xdsManifestKey(output.gateway);
-    const entry = await this.buckets.xds.get(manifestKey);
+    const entry = await (current ?? this.readManifest(output.gateway));
     const previous = this.parseManifest(entry);
     if (previous !== undefined && revisionsCover(previous.inputs, output.inputs) && !revisionsCover(output.inputs, previous.inputs)) {
       return { kind: 'stale' };
@@ -133,7 +149,7 @@ export class KvOutputWriter {
     const plan = await this.plan(output, previous, entry, force);
     if (plan === undefined) return { kind: 'unchanged' };
     this.checkSizes(plan);
-    await inBatches(plan.xdsPuts, (p) => this.buckets.xds.put(p.key, p.json));
+    await inBatches(plan.xdsPuts, (p) => this.buckets.xds.put(p.key, p.value));
     if (plan.infraPut !== undefined) await this.buckets.infra.put(plan.infraPut.key, plan.infraPut.json);
     await inBatches(plan.statusPuts, (p) => this.buckets.status.put(p.key, p.json));
     let revision: number;
@@ -148,9 +164,18 @@ export class KvOutputWriter {
     }
     await inBatches(plan.xdsDeletes, (key) => this.buckets.xds.delete(key));
     await inBatches(plan.statusDeletes, (key) => this.buckets.status.delete(key));
-    this.statusMemo.set(gatewayKey(output.gateway), { manifestRevision: revision, digests: new Map([...output.published.status].map(([k, v]) => [k, v.digest])) });
+    this.rememberStatus(output, plan, entry, revision);
     const puts = plan.xdsPuts.length + plan.statusPuts.length + (plan.infraPut ? 1 : 0) + 1;
     return { kind: 'written', manifest: plan.manifest, xdsChanged: plan.xdsChanged, puts, deletes: plan.xdsDeletes.length + plan.statusDeletes.length };
+  }
+
+  /**
+   * The Gateway's manifest entry as KV has it now. A render may read it before translating and pass
+   * it to {@link publish}: reading early is safe, as the manifest is updated by compare-and-set on
+   * the revision read (a write in between is a conflict).
+   */
+  readManifest(gateway: GatewayRef): Promise<KvEntry | null> {
+    return this.buckets.xds.get(xdsManifestKey(gateway));
   }
 
   private parseManifest(entry: KvEntry | null): XdsManifest | undefined {
@@ -173,7 +198,7 @@ export class KvOutputWriter {
     const statusChanged = force || published.statusDigest !== previous?.statusDigest;
     const anything = force || previous === undefined || xds.changed || xds.deletes.length > 0 || infraPut !== undefined || statusChanged;
     if (!anything) return undefined;
-    const status = statusChanged ? await this.statusChanges(output.gateway, published.status, entry, force) : { puts: [], deletes: [] };
+    const status = statusChanged ? await this.statusChanges(output.gateway, published.status, entry, force) : { puts: [], deletes: [], base: 'unchanged' as const };
     const infraDigest = published.infra?.digest ?? previous?.infraDigest;
     const manifest: XdsManifest = {
       gateway: output.gateway,
@@ -184,7 +209,7 @@ export class KvOutputWriter {
       statusDigest: published.statusDigest,
       ...(infraDigest === undefined ? {} : { infraDigest }),
     };
-    return { xdsPuts: xds.puts, xdsDeletes: xds.deletes, infraPut, statusPuts: status.puts, statusDeletes: status.deletes, manifest, xdsChanged: xds.changed };
+    return { xdsPuts: xds.puts, xdsDeletes: xds.deletes, infraPut, statusPuts: status.puts, statusDeletes: status.deletes, statusBase: status.base, manifest, xdsChanged: xds.changed };
   }
 
   /** Status keys to write and delete; from memory when this replica wrote the current manifest, else from KV. */
@@ -193,13 +218,32 @@ export class KvOutputWriter {
     facts: Map<string, Serialized>,
     entry: KvEntry | null,
     force: boolean,
-  ): Promise<{ puts: { key: string; json: string }[]; deletes: string[] }> {
+  ): Promise<{ puts: Plan['statusPuts']; deletes: string[]; base: 'memo' | 'kv' }> {
     const memo = this.statusMemo.get(gatewayKey(gateway));
     const known = memo !== undefined && entry !== null && memo.manifestRevision === entry.revision && !force;
     const before: Map<string, string | undefined> = known ? memo.digests : new Map((await this.statusKeys(gateway)).map((key) => [key, undefined]));
-    const puts = [...facts].filter(([key, value]) => before.get(key) !== value.digest).map(([key, value]) => ({ key, json: value.json }));
+    const puts: Plan['statusPuts'] = [];
+    for (const [key, value] of facts) if (before.get(key) !== value.digest) puts.push({ key, json: value.json, digest: value.digest });
     const deletes = [...before.keys()].filter((key) => !facts.has(key));
-    return { puts, deletes };
+    return { puts, deletes, base: known ? 'memo' : 'kv' };
+  }
+
+  /**
+   * Remembers the status digests now in KV for the new manifest revision. Updated in place when
+   * the plan was made against the memo (a one-route change must not copy 10,000 digests).
+   */
+  private rememberStatus(output: RenderOutput, plan: Plan, entry: KvEntry | null, revision: number): void {
+    const key = gatewayKey(output.gateway);
+    const memo = this.statusMemo.get(key);
+    const memoCurrent = memo !== undefined && entry !== null && memo.manifestRevision === entry.revision;
+    if (memoCurrent && plan.statusBase !== 'kv') {
+      // 'unchanged': the digest of every fact is the one the memo holds; 'memo': apply the difference.
+      for (const put of plan.statusPuts) memo.digests.set(put.key, put.digest);
+      for (const deleted of plan.statusDeletes) memo.digests.delete(deleted);
+      memo.manifestRevision = revision;
+      return;
+    }
+    this.statusMemo.set(key, { manifestRevision: revision, digests: new Map([...(output.published?.status ?? [])].map(([k, v]) => [k, v.digest])) });
   }
 
   private async statusKeys(gateway: GatewayRef): Promise<string[]> {
@@ -221,9 +265,12 @@ export class KvOutputWriter {
   }
 
   private checkSizes(plan: Plan): void {
-    for (const put of [...plan.xdsPuts, ...plan.statusPuts, ...(plan.infraPut ? [plan.infraPut] : [])]) {
-      // Multi-byte characters make the byte length larger than the string length; check bytes.
-      const bytes = Buffer.byteLength(put.json);
+    const text = [...plan.statusPuts, ...(plan.infraPut ? [plan.infraPut] : [])].map((p) => ({ key: p.key, value: p.json }));
+    for (const put of [...plan.xdsPuts, ...text]) {
+      // Multi-byte characters make the byte length larger than the string length (at most three
+      // bytes per UTF-16 unit); count bytes only when that could matter.
+      if (typeof put.value === 'string' && put.value.length * 3 <= this.maxPayload) continue;
+      const bytes = typeof put.value === 'string' ? Buffer.byteLength(put.value) : put.value.byteLength;
       if (bytes > this.maxPayload) {
         throw new PermanentRenderError(`${put.key} is ${bytes} bytes, above the NATS max_payload of ${this.maxPayload}; raise max_payload or split the Gateway`);
       }

@@ -12,6 +12,8 @@ import { routeServices } from '../affected.js';
 export interface Serialized {
   json: string;
   digest: string;
+  /** The UTF-8 of `json` when the producer has it (an incremental render): the writer sends these. */
+  bytes?: Uint8Array;
 }
 
 export interface XdsEntry extends Serialized {
@@ -61,14 +63,23 @@ export function digestOf(parts: readonly string[]): string {
   return sha256([...parts].sort().join('\n'));
 }
 
+/** One Envoy resource as its xds key and serialized value. */
+export function xdsEntry(gateway: GatewayRef, resource: EnvoyResource): XdsEntry {
+  const type = xdsTypeShortOf(resource['@type']);
+  const name = String(resource['name'] ?? resource['cluster_name'] ?? '');
+  if (type === undefined || name === '') throw new Error(`translation produced a resource without a served type or a name: ${resource['@type']}`);
+  return { type, name, key: xdsResourceKey(gateway, type, name), ...serialize(resource) };
+}
+
 function xdsEntries(gateway: GatewayRef, xds: NonNullable<GatewayTranslation['xds']>): XdsEntry[] {
   const all: EnvoyResource[] = [...xds.listeners, ...xds.routes, ...xds.clusters, ...xds.endpoints, ...xds.secrets];
-  return all.map((resource) => {
-    const type = xdsTypeShortOf(resource['@type']);
-    const name = String(resource['name'] ?? resource['cluster_name'] ?? '');
-    if (type === undefined || name === '') throw new Error(`translation produced a resource without a served type or a name: ${resource['@type']}`);
-    return { type, name, key: xdsResourceKey(gateway, type, name), ...serialize(resource) };
-  });
+  return all.map((resource) => xdsEntry(gateway, resource));
+}
+
+/** The published xds part: the entries with the digest and version of the set. */
+export function publishedXds(entries: XdsEntry[]): NonNullable<NonNullable<RenderOutput['published']>['xds']> {
+  const digest = digestOf(entries.map((e) => `${e.key} ${e.digest}`));
+  return { entries, digest, version: digest.slice('sha256:'.length, 'sha256:'.length + 16) };
 }
 
 /** The manifest's resource list: sorted by type, then name. */
@@ -96,9 +107,13 @@ function memoStatusKey(fact: StatusFact, reporter: string): string {
   return key;
 }
 
+/** One status fact as its KV key (this Gateway's renderer is the reporter) and serialized value. */
+export function statusEntry(gateway: GatewayRef, fact: StatusFact): [string, Serialized] {
+  return [memoStatusKey(fact, rendererStatusReporter(gateway)), serialize(fact)];
+}
+
 function statusEntries(gateway: GatewayRef, facts: readonly StatusFact[]): Map<string, Serialized> {
-  const reporter = rendererStatusReporter(gateway);
-  return new Map(facts.map((fact) => [memoStatusKey(fact, reporter), serialize(fact)]));
+  return new Map(facts.map((fact) => statusEntry(gateway, fact)));
 }
 
 function source(ref: ResourceRef, object: { metadata: { resourceVersion?: string | undefined } } | undefined): RenderSource[] {
@@ -109,23 +124,41 @@ function source(ref: ResourceRef, object: { metadata: { resourceVersion?: string
   return [out];
 }
 
+/** The source entry of an HTTPRoute (an incremental render keeps it with the route's translation). */
+export function routeSource(route: Resources['httpRoutes'][number]): RenderSource {
+  return source({ kind: 'HTTPRoute', namespace: route.metadata.namespace, name: route.metadata.name }, route)[0] as RenderSource;
+}
+
+/** What {@link renderSourcesWith} needs to know of the Gateway's routes. */
+export interface TranslatedRoutes {
+  /** The sources of the routes the translation includes, in the order of `resources.httpRoutes`. */
+  sources: readonly RenderSource[];
+  /** Whether a translated route sends traffic to Service `namespace/name`. */
+  usesService(key: string): boolean;
+}
+
 /** The objects a Gateway's configuration came from: its class, itself, its routes, their Services, its Secrets. */
 export function renderSources(resources: Resources, translation: GatewayTranslation): RenderSource[] {
-  const { namespace, name } = translation.gateway;
+  const routeKeys = new Set(translation.status.filter((f) => f.kind === 'HTTPRoute').map((f) => `${f.namespace}/${f.name}`));
+  const services = new Set<string>();
+  for (const route of resources.httpRoutes) {
+    if (routeKeys.has(`${route.metadata.namespace}/${route.metadata.name}`)) for (const service of routeServices(route)) services.add(service);
+  }
+  const sources = resources.httpRoutes.filter((route) => routeKeys.has(`${route.metadata.namespace}/${route.metadata.name}`)).map(routeSource);
+  return renderSourcesWith(resources, translation.gateway, { sources, usesService: (key) => services.has(key) });
+}
+
+/** {@link renderSources} from what the caller knows of the translated routes. */
+export function renderSourcesWith(resources: Resources, ref: GatewayRef, routes: TranslatedRoutes): RenderSource[] {
+  const { namespace, name } = ref;
   const gateway = resources.gateways.find((g) => g.metadata.namespace === namespace && g.metadata.name === name);
   const out: RenderSource[] = [];
   const className = gateway?.spec.gatewayClassName;
   out.push(...source({ kind: 'GatewayClass', name: className ?? '' }, resources.gatewayClasses.find((c) => c.metadata.name === className)));
   out.push(...source({ kind: 'Gateway', namespace, name }, gateway));
-  const routeKeys = new Set(translation.status.filter((f) => f.kind === 'HTTPRoute').map((f) => `${f.namespace}/${f.name}`));
-  const services = new Set<string>();
-  for (const route of resources.httpRoutes) {
-    if (!routeKeys.has(`${route.metadata.namespace}/${route.metadata.name}`)) continue;
-    out.push(...source({ kind: 'HTTPRoute', namespace: route.metadata.namespace, name: route.metadata.name }, route));
-    for (const service of routeServices(route)) services.add(service);
-  }
+  for (const found of routes.sources) out.push(found);
   for (const service of resources.services) {
-    if (services.has(`${service.metadata.namespace}/${service.metadata.name}`)) out.push(...source({ kind: 'Service', namespace: service.metadata.namespace, name: service.metadata.name }, service));
+    if (routes.usesService(`${service.metadata.namespace}/${service.metadata.name}`)) out.push(...source({ kind: 'Service', namespace: service.metadata.namespace, name: service.metadata.name }, service));
   }
   const secrets = new Set(gateway?.spec.listeners.flatMap((l) => (l.tls?.certificateRefs ?? []).map((r) => `${r.namespace ?? namespace}/${r.name}`)) ?? []);
   for (const secret of resources.secrets) {
@@ -139,12 +172,7 @@ export function renderOutput(gateway: GatewayRef, translation: GatewayTranslatio
   if (translation === undefined) return { gateway, inputs };
   const status = statusEntries(gateway, translation.status);
   const statusDigest = digestOf([...status].map(([key, value]) => `${key} ${value.digest}`));
-  let xds: NonNullable<RenderOutput['published']>['xds'];
-  if (translation.xds !== undefined) {
-    const entries = xdsEntries(gateway, translation.xds);
-    const digest = digestOf(entries.map((e) => `${e.key} ${e.digest}`));
-    xds = { entries, digest, version: digest.slice('sha256:'.length, 'sha256:'.length + 16) };
-  }
+  const xds = translation.xds === undefined ? undefined : publishedXds(xdsEntries(gateway, translation.xds));
   const infra = translation.infra === undefined ? undefined : { key: infraKey(gateway), ...serialize(translation.infra) };
   return { gateway, inputs, published: { xds, infra, status, statusDigest, sources: renderSources(resources, translation) } };
 }

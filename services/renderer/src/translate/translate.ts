@@ -36,7 +36,7 @@ export interface GatewayTranslation {
   status: StatusFact[];
 }
 
-function classStatus(gatewayClass: GatewayClass, problem: Problem | undefined): StatusFact {
+export function classStatus(gatewayClass: GatewayClass, problem: Problem | undefined): StatusFact {
   const generation = generationOf(gatewayClass);
   const accepted =
     problem === undefined
@@ -67,7 +67,7 @@ function routeTranslations(index: ResourceIndex, gateway: Gateway, listeners: Re
   return routes.flatMap((route) => translateRoute(index, gateway, listeners, route, options.controllerName) ?? []);
 }
 
-function gatewayProblem(classProblem: Problem | undefined, own: { ok: boolean; problem?: Problem }): Problem | undefined {
+export function gatewayProblem(classProblem: Problem | undefined, own: { ok: boolean; problem?: Problem }): Problem | undefined {
   if (classProblem !== undefined) return { reason: GatewayReason.Pending, message: `GatewayClass is not accepted: ${classProblem.message}` };
   return own.ok ? undefined : own.problem;
 }

@@ -2,7 +2,7 @@ import type { HttpRoute, IrCluster, IrEndpoint, Service } from '@microgateway/co
 import { GATEWAY_API_GROUP, RouteReason } from '@microgateway/contracts';
 import type { ResourceIndex } from '../resources.js';
 import type { Problem } from './listeners.js';
-import { referenceAllowed } from './referencegrant.js';
+import { referencePermitted } from './referencegrant.js';
 import { compareStrings } from '../order.js';
 
 /**
@@ -59,7 +59,7 @@ function referenceProblem(index: ResourceIndex, route: HttpRoute, ref: BackendTa
     return fail(RouteReason.InvalidKind, `backendRef ${ref.group ?? ''}/${ref.kind ?? ''} ${label} is not a core Service`);
   }
   const from = { group: GATEWAY_API_GROUP, kind: 'HTTPRoute', namespace: route.metadata.namespace };
-  if (!referenceAllowed(index.resources.referenceGrants, from, { group: '', kind: 'Service', namespace, name: ref.name })) {
+  if (!referencePermitted(index, from, { group: '', kind: 'Service', namespace, name: ref.name })) {
     return fail(RouteReason.RefNotPermitted, `Service ${label} is in another namespace and no ReferenceGrant allows it`);
   }
   return undefined;

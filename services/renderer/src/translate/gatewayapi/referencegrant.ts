@@ -30,3 +30,11 @@ export function referenceAllowed(grants: readonly ReferenceGrant[], from: Refere
       grant.spec.to.some((t) => t.group === to.group && t.kind === to.kind && (t.name === undefined || t.name === '' || t.name === to.name)),
   );
 }
+
+/**
+ * {@link referenceAllowed} reading the grants of the target namespace only when the reference
+ * crosses namespaces (an incremental render then depends on grants only where they matter).
+ */
+export function referencePermitted(index: { referenceGrants(namespace: string): readonly ReferenceGrant[] }, from: ReferenceFrom, to: ReferenceTo): boolean {
+  return from.namespace === to.namespace || referenceAllowed(index.referenceGrants(to.namespace), from, to);
+}

@@ -2,7 +2,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { Gateway, IrSecret, SecretObjectReference } from '@microgateway/contracts';
 import { GATEWAY_API_GROUP, ListenerReason } from '@microgateway/contracts';
 import type { ResourceIndex } from '../resources.js';
-import { referenceAllowed } from './referencegrant.js';
+import { referencePermitted } from './referencegrant.js';
 
 /**
  * Listener TLS certificateRefs (Gateway API, Listener `tls.certificateRefs`): each reference must
@@ -53,7 +53,7 @@ function resolveOne(index: ResourceIndex, gateway: Gateway, ref: SecretObjectRef
     return { reason: ListenerReason.InvalidCertificateRef, message: `certificateRef ${ref.group ?? ''}/${ref.kind ?? ''} ${ref.name} is not a core Secret` };
   }
   const from = { group: GATEWAY_API_GROUP, kind: 'Gateway', namespace: gateway.metadata.namespace };
-  if (!referenceAllowed(index.resources.referenceGrants, from, { group: '', kind: 'Secret', namespace, name: ref.name })) {
+  if (!referencePermitted(index, from, { group: '', kind: 'Secret', namespace, name: ref.name })) {
     return { reason: ListenerReason.RefNotPermitted, message: `${label} is in another namespace and no ReferenceGrant allows it` };
   }
   const secret = index.secret(namespace, ref.name);

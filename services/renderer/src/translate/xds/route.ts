@@ -120,7 +120,7 @@ function forward(route: IrRoute, action: Extract<IrAction, { kind: 'forward' }>)
   return out;
 }
 
-function buildRoute(route: IrRoute, listener: IrPort): Record<string, unknown> {
+export function buildRoute(route: IrRoute, listener: IrPort): Record<string, unknown> {
   const out: Record<string, unknown> = { name: route.name, match: routeMatch(route.match) };
   const action = route.action;
   if (action.kind === 'forward') out['route'] = forward(route, action);
@@ -144,4 +144,44 @@ export function buildRouteConfiguration(chain: IrChain, listener: IrPort): Envoy
     // forward the Host header as the client sent it (strip_any_host_port would rewrite it).
     ignore_port_in_host_matching: true,
   };
+}
+
+/** Stands for a list spliced in as JSON text; a string no Kubernetes name or Envoy field can hold. */
+const SPLICE = '\u0000splice\u0000';
+const SPLICE_JSON = JSON.stringify(SPLICE);
+
+function splice(shell: string, items: readonly string[]): string {
+  const at = shell.indexOf(SPLICE_JSON);
+  if (at < 0) throw new Error('splice point missing');
+  return `${shell.slice(0, at)}[${items.join(',')}]${shell.slice(at + SPLICE_JSON.length)}`;
+}
+
+/**
+ * JSON.stringify of one virtual host of {@link buildRouteConfiguration}, from the JSON of its
+ * routes (`JSON.stringify(buildRoute(...))` each): lets an incremental render reuse the text of
+ * routes that did not change. Same bytes as serializing the whole object.
+ */
+export function virtualHostJson(vhost: Pick<IrVirtualHost, 'name' | 'domains'>, listener: IrPort, routeJsons: readonly string[]): string {
+  const shell = virtualHost({ ...vhost, routes: [] }, listener);
+  shell['routes'] = SPLICE;
+  return splice(JSON.stringify(shell), routeJsons);
+}
+
+/** JSON.stringify of {@link buildRouteConfiguration} from the JSON of its virtual hosts ({@link virtualHostJson}). */
+export function routeConfigurationJson(chain: Pick<IrChain, 'routeConfigName'>, listener: IrPort, virtualHostJsons: readonly string[]): string {
+  const { before, after } = routeConfigurationShell(chain, listener);
+  return `${before}${virtualHostJsons.join(',')}${after}`;
+}
+
+/**
+ * The JSON of {@link buildRouteConfiguration} around its virtual hosts: `before` + the virtual
+ * hosts' JSON joined by commas + `after` is the whole (for callers that assemble bytes).
+ */
+export function routeConfigurationShell(chain: Pick<IrChain, 'routeConfigName'>, listener: IrPort): { before: string; after: string } {
+  const shell = buildRouteConfiguration({ routeConfigName: chain.routeConfigName, virtualHosts: [] }, listener);
+  shell['virtual_hosts'] = SPLICE;
+  const json = JSON.stringify(shell);
+  const at = json.indexOf(SPLICE_JSON);
+  if (at < 0) throw new Error('splice point missing');
+  return { before: `${json.slice(0, at)}[`, after: `]${json.slice(at + SPLICE_JSON.length)}` };
 }
