@@ -11,6 +11,8 @@ import type { KvOutputWriter, PublishResult } from './publish/kv-writer.js';
 import { PermanentRenderError } from './publish/kv-writer.js';
 import type { RenderOutput } from './publish/output.js';
 import { GatewayRenderState } from './incremental/gateway-render-state.js';
+import type { InputSnapshot } from './publish/input-delta.js';
+import { inputDelta, snapshotOf } from './publish/input-delta.js';
 
 export interface RenderJobDeps {
   cache: ResourceCache;
@@ -37,6 +39,8 @@ export class RenderJobHandler {
   /** Keeps the follow-ups of one Gateway in the order of its renders. */
   private readonly followUps = new KeyedMutex();
   private readonly states = new Map<string, GatewayRenderState>();
+  /** The inputs of the last config.rendered this replica published, per Gateway: the next one lists changes only. */
+  private readonly announced = new Map<string, InputSnapshot>();
 
   constructor(private readonly deps: RenderJobDeps) {}
 
@@ -68,7 +72,10 @@ export class RenderJobHandler {
     if (state === undefined) this.states.set(key, (state = new GatewayRenderState(gateway, { controllerName })));
     const output = state.render(resources, object, cache.revisions);
     // A Gateway that is gone or not ours keeps nothing (bounded by the Gateways that exist).
-    if (output.published === undefined) this.states.delete(key);
+    if (output.published === undefined) {
+      this.states.delete(key);
+      this.announced.delete(key);
+    }
     return output;
   }
 
@@ -129,9 +136,13 @@ export class RenderJobHandler {
     }
     if (result.kind !== 'written' || !result.xdsChanged || result.manifest === undefined) return;
     const { manifest } = result;
+    const key = gatewayKey(job.gateway);
     // The event's contract parse copies them; the sources themselves are never changed.
-    const inputs = output.published?.sources ?? [];
-    await this.deps.events.rendered({ gateway: manifest.gateway, version: manifest.version, digest: manifest.digest, inputs }, manifest.inputs);
+    const sources = output.published?.sources ?? [];
+    const current = snapshotOf(manifest.version, sources);
+    const delta = inputDelta(this.announced.get(key), result.previousVersion, current, sources);
+    this.announced.set(key, current);
+    await this.deps.events.rendered({ gateway: manifest.gateway, version: manifest.version, digest: manifest.digest, ...delta }, manifest.inputs);
   }
 }
 

@@ -54,11 +54,27 @@ export const renderInputSchema = objectRefSchema.extend({
   digest: digestSchema.optional(),
 });
 
+/**
+ * A Gateway's configuration was rendered. With thousands of routes the full list of inputs is
+ * large (~0.8 MB at 10,000), so after the first event a renderer lists only what changed since the
+ * version it replaces (`previousVersion`); `inputCount` and `inputsDigest` describe the whole set,
+ * so an auditor who applies the changes can check the result.
+ */
 export const configRenderedDataSchema = z.object({
   gateway: gatewayRefSchema,
   version: z.string().min(1).describe('the xDS version_info of this configuration'),
   digest: digestSchema,
-  inputs: z.array(renderInputSchema).describe('every object the configuration was rendered from'),
+  previousVersion: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('the version this configuration replaces; when present, inputs and removedInputs are the changes since it'),
+  inputCount: z.number().int().min(0).describe('how many objects the configuration was rendered from'),
+  inputsDigest: digestSchema.describe('sha256 over the sorted lines "<kind>/<namespace>/<name> <resourceVersion>" of every input'),
+  inputs: z
+    .array(renderInputSchema)
+    .describe('without previousVersion: every object the configuration was rendered from; with it: the objects added or changed since'),
+  removedInputs: z.array(objectRefSchema).optional().describe('with previousVersion: the objects no longer among the inputs'),
 });
 
 export const configAcceptedDataSchema = z.object({

@@ -34,7 +34,7 @@ const samples: { [T in EventType]: EventData<T> } = {
     name: 'api',
     problems: [{ field: 'spec.rules[0].filters[0].type', reason: 'UnsupportedValue', message: 'CORS is not supported' }],
   },
-  'dev.microgateway.config.rendered': { gateway, version: 'v12', digest, inputs: [{ kind: 'Gateway', ...gateway, resourceVersion: '5' }] },
+  'dev.microgateway.config.rendered': { gateway, version: 'v12', digest, inputCount: 1, inputsDigest: digest, inputs: [{ kind: 'Gateway', ...gateway, resourceVersion: '5' }] },
   'dev.microgateway.config.accepted': { gateway, version: 'v12', node: 'prod/edge.example/pod-1', typeUrl: 'type.googleapis.com/envoy.config.cluster.v3.Cluster' },
   'dev.microgateway.config.rejected': {
     gateway,

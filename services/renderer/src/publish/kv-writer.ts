@@ -23,7 +23,15 @@ export type PublishResult =
   | { kind: 'unchanged' }
   | { kind: 'stale' }
   | { kind: 'conflict' }
-  | { kind: 'written'; manifest: XdsManifest | undefined; xdsChanged: boolean; puts: number; deletes: number };
+  | {
+      kind: 'written';
+      manifest: XdsManifest | undefined;
+      /** The version of the manifest this write replaced (undefined: the Gateway had none). */
+      previousVersion: string | undefined;
+      xdsChanged: boolean;
+      puts: number;
+      deletes: number;
+    };
 
 export interface OutputBuckets {
   xds: KV;
@@ -166,7 +174,9 @@ export class KvOutputWriter {
     await inBatches(plan.statusDeletes, (key) => this.buckets.status.delete(key));
     this.rememberStatus(output, plan, entry, revision);
     const puts = plan.xdsPuts.length + plan.statusPuts.length + (plan.infraPut ? 1 : 0) + 1;
-    return { kind: 'written', manifest: plan.manifest, xdsChanged: plan.xdsChanged, puts, deletes: plan.xdsDeletes.length + plan.statusDeletes.length };
+    return {
+      kind: 'written', manifest: plan.manifest, previousVersion: previous?.version, xdsChanged: plan.xdsChanged, puts, deletes: plan.xdsDeletes.length + plan.statusDeletes.length,
+    };
   }
 
   /**
@@ -261,7 +271,7 @@ export class KvOutputWriter {
     if (isLive(infra)) await this.buckets.infra.delete(infraKey(gateway));
     await inBatches(statusKeys, (key) => this.buckets.status.delete(key));
     this.statusMemo.delete(gatewayKey(gateway));
-    return { kind: 'written', manifest: undefined, xdsChanged: false, puts: 0, deletes: xdsKeys.length + statusKeys.length + 2 };
+    return { kind: 'written', manifest: undefined, previousVersion: previous?.version, xdsChanged: false, puts: 0, deletes: xdsKeys.length + statusKeys.length + 2 };
   }
 
   private checkSizes(plan: Plan): void {
