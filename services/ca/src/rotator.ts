@@ -1,4 +1,4 @@
-import { BOOTSTRAP_CA_KEY, BOOTSTRAP_CERT_KEY, SYSTEM_NAMESPACE, caSecretName, rendererServingSecretName, type InstanceName } from '@microgateway/contracts';
+import { BOOTSTRAP_CA_KEY, BOOTSTRAP_CERT_KEY, SYSTEM_NAMESPACE, caSecretName, type InstanceName } from '@microgateway/contracts';
 import type { Logger } from '@microgateway/runtime';
 import { SecretConflictError, type SecretStore, type StoredSecret } from './adapters/secrets.js';
 import {
@@ -28,6 +28,13 @@ export interface RotatorDeps {
   minPhaseMs: number;
   /** The bootstrap Secrets of the Gateways in infra (the tracker's view); undefined until known. */
   bootstrapSecrets: () => StoredSecret[] | undefined;
+  /** The serving Secrets in the system namespace (the renderer's xDS one, the deployer's webhook one): leaves like the bootstrap Secrets. */
+  servingSecretNames: readonly string[];
+  /**
+   * CA bundles (PEM) held outside Secrets, which must carry the next CA before it signs: the
+   * sidecar injector's webhook caBundles. Undefined until known; an absent configuration holds none.
+   */
+  otherBundles: () => readonly string[] | undefined;
   /** A CA Secret version this replica wrote (handed to the TrustHolder at once, ahead of the watch). */
   onCaWritten: (secret: StoredSecret) => void;
   logger: Logger;
@@ -39,13 +46,14 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Moves a CA rotation through its phases (pki/rotation.ts decides, this acts). Every replica runs
- * one and looks again whenever the CA Secret, the serving Secret or a bootstrap Secret changes, or
+ * one and looks again whenever the CA Secret, a serving Secret, a bootstrap Secret or the webhook
+ * configuration's caBundle changes, or
  * when a wait it was told about ends. Steps are written with the CA Secret's resourceVersion, so
  * when replicas race, one step is taken once and the others re-read and find it done.
  */
 export class CaRotator {
   private caSecret: StoredSecret | undefined;
-  private servingSecret: StoredSecret | undefined;
+  private readonly servingSecrets = new Map<string, StoredSecret>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private lookAgain = false;
@@ -54,11 +62,11 @@ export class CaRotator {
 
   constructor(private readonly deps: RotatorDeps) {}
 
-  /** A version of a system-namespace Secret was seen (the CA Secret or the serving Secret). */
+  /** A version of a system-namespace Secret was seen (the CA Secret or a serving Secret). */
   observe(secret: StoredSecret): void {
     if (secret.namespace !== SYSTEM_NAMESPACE) return;
     if (secret.name === caSecretName(this.deps.instance)) this.caSecret = secret;
-    else if (secret.name === rendererServingSecretName(this.deps.instance)) this.servingSecret = secret;
+    else if (this.deps.servingSecretNames.includes(secret.name)) this.servingSecrets.set(secret.name, secret);
     else return;
     this.poke();
   }
@@ -98,13 +106,14 @@ export class CaRotator {
 
   private async step(): Promise<void> {
     const ca = this.caSecret;
-    const serving = this.servingSecret;
+    const serving = this.deps.servingSecretNames.map((name) => this.servingSecrets.get(name));
     const bootstrap = this.deps.bootstrapSecrets();
-    // Without every leaf Secret in view, "all bundles carry the next CA" would be vacuously true.
-    if (!ca || !serving || !bootstrap) return;
-    // The serving Secret uses the bootstrap Secret's key names for its certificate and bundle.
-    const holders = [...bootstrap, serving];
-    const facts = { bundles: holders.map((s) => s.data[BOOTSTRAP_CA_KEY] ?? ''), leaves: holders.map((s) => s.data[BOOTSTRAP_CERT_KEY] ?? '') };
+    const otherBundles = this.deps.otherBundles();
+    // Without every leaf Secret and bundle in view, "all bundles carry the next CA" would be vacuously true.
+    if (!ca || !bootstrap || !otherBundles || serving.some((s) => s === undefined)) return;
+    // The serving Secrets use the bootstrap Secret's key names for their certificate and bundle.
+    const holders = [...bootstrap, ...(serving as StoredSecret[])];
+    const facts = { bundles: [...holders.map((s) => s.data[BOOTSTRAP_CA_KEY] ?? ''), ...otherBundles], leaves: holders.map((s) => s.data[BOOTSTRAP_CERT_KEY] ?? '') };
     const policy = { rotateAtFraction: this.deps.rotateAtFraction, minPhaseMs: this.deps.minPhaseMs, clock: this.deps.clock };
     const decision = decideRotation(ca, facts, policy);
     if (decision.action === 'wait') return this.waiting(decision);

@@ -1,4 +1,18 @@
-import { CA_COMPONENT, COMPONENT_LABEL, INSTANCE_LABEL, SYSTEM_NAMESPACE, XDS_SERVING_COMPONENT, caSecretName, rendererServiceName, type InstanceName } from '@microgateway/contracts';
+import {
+  CA_COMPONENT,
+  COMPONENT_LABEL,
+  INSTANCE_LABEL,
+  SYSTEM_NAMESPACE,
+  WEBHOOK_SERVING_COMPONENT,
+  XDS_SERVING_COMPONENT,
+  caSecretName,
+  deployerWebhookSecretName,
+  deployerWebhookServiceName,
+  rendererServiceName,
+  rendererServingSecretName,
+  sidecarInjectorWebhookConfigName,
+  type InstanceName,
+} from '@microgateway/contracts';
 import type { ServiceContext, StartedService } from '@microgateway/runtime';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -10,19 +24,38 @@ import { CertJobQueue } from './adapters/job-queue.js';
 import { generateEcKeyPair, generateRsaKeyPair, secureRandom } from './adapters/keys.js';
 import { SecretInformer, type SecretSource } from './adapters/secret-informer.js';
 import { SecretStore } from './adapters/secrets.js';
+import { WebhookConfigStore } from './adapters/webhook-configs.js';
 import { BootstrapIssuer } from './issuer.js';
 import { createCaMetrics, recordExpiries } from './metrics.js';
 import { bootstrapSecretSelector, type Clock } from './pki/index.js';
 import { CaRotator } from './rotator.js';
-import { ServingCertificateKeeper } from './serving.js';
+import { ServingCertificateKeeper, type ServingTarget } from './serving.js';
 import { CertificateTracker } from './tracker.js';
+import { WebhookBundleKeeper } from './webhook-bundle.js';
 
 const EXPIRY_METRIC_INTERVAL_MS = 15_000;
+/** The webhook configuration is watched; this resync only covers a missed event. */
+const WEBHOOK_BUNDLE_RESYNC_MS = 30_000;
+const WEBHOOK_BUNDLE_RETRY_MS = 5_000;
 
 /** The in-cluster names of the renderer Service: what Engines dial and the serving certificate names. */
 export function defaultXdsServerNames(instance: InstanceName): string[] {
   const service = rendererServiceName(instance);
   return [`${service}.${SYSTEM_NAMESPACE}.svc`, `${service}.${SYSTEM_NAMESPACE}.svc.cluster.local`, `${service}.${SYSTEM_NAMESPACE}`, service];
+}
+
+/** The in-cluster names of the deployer's webhook Service: what the API server calls (ADR 0013). */
+export function defaultWebhookServerNames(instance: InstanceName): string[] {
+  const service = deployerWebhookServiceName(instance);
+  return [`${service}.${SYSTEM_NAMESPACE}.svc`, service];
+}
+
+/** Every serving certificate the ca keeps: the renderer's xDS one and the deployer's webhook one. */
+export function servingTargets(instance: InstanceName, xdsServerNames: readonly string[]): ServingTarget[] {
+  return [
+    { what: 'xDS', secretName: rendererServingSecretName(instance), component: XDS_SERVING_COMPONENT, dnsNames: xdsServerNames },
+    { what: 'webhook', secretName: deployerWebhookSecretName(instance), component: WEBHOOK_SERVING_COMPONENT, dnsNames: defaultWebhookServerNames(instance) },
+  ];
 }
 
 const systemClock: Clock = { now: () => new Date() };
@@ -33,9 +66,9 @@ function bootstrapSecrets(store: SecretStore, instance: InstanceName): SecretSou
   return { path: '/api/v1/secrets', labelSelector, list: () => store.api.listSecretForAllNamespaces({ labelSelector }) };
 }
 
-/** The CA Secret and the serving Secret (its namespace's Secrets labelled as either; the holder and the rotator pick them by name). */
+/** The CA Secret and the serving Secrets (its namespace's Secrets labelled as any of them; the holder and the rotator pick them by name). */
 function systemSecrets(store: SecretStore, instance: InstanceName): SecretSource {
-  const labelSelector = `${INSTANCE_LABEL}=${instance},${COMPONENT_LABEL} in (${CA_COMPONENT},${XDS_SERVING_COMPONENT})`;
+  const labelSelector = `${INSTANCE_LABEL}=${instance},${COMPONENT_LABEL} in (${CA_COMPONENT},${XDS_SERVING_COMPONENT},${WEBHOOK_SERVING_COMPONENT})`;
   return {
     path: `/api/v1/namespaces/${SYSTEM_NAMESPACE}/secrets`,
     labelSelector,
@@ -68,11 +101,17 @@ export async function startCa(context: ServiceContext<CaConfig>, kubeConfig: Kub
   const events = new CertificateEvents(js, instance, logger, () => metrics.eventFailures.inc());
   const xdsServerNames = config.bootstrap.xdsServerNames ?? defaultXdsServerNames(instance);
 
-  const serving = new ServingCertificateKeeper({
-    instance, store, trust: () => trust.current(), refreshTrust, events, metrics, logger: logger.child({ runner: 'serving' }), clock, random: secureRandom, generateKeys,
-    dnsNames: xdsServerNames, lifetimeMs: certificates.servingLifetimeSeconds * 1_000, renewEveryMs, backoff,
+  const targets = servingTargets(instance, xdsServerNames);
+  const serving = targets.map((target) => new ServingCertificateKeeper({
+    instance, target, store, trust: () => trust.current(), refreshTrust, events, metrics, logger: logger.child({ runner: 'serving', secret: target.secretName }), clock, random: secureRandom, generateKeys,
+    lifetimeMs: certificates.servingLifetimeSeconds * 1_000, renewEveryMs, backoff,
+  }));
+  await Promise.all(serving.map((keeper) => keeper.start()));
+  const webhookBundle = new WebhookBundleKeeper({
+    store: new WebhookConfigStore(kubeConfig, sidecarInjectorWebhookConfigName(instance)), trust: () => trust.current(), metrics, logger: logger.child({ runner: 'webhook-bundle' }),
+    resyncMs: WEBHOOK_BUNDLE_RESYNC_MS, retryMs: WEBHOOK_BUNDLE_RETRY_MS,     // Started once the rotator it pokes exists (below).
+    onBundlesChanged: () => rotator.poke(),
   });
-  await serving.start();
 
   const queue = await CertJobQueue.open(js, jsm, instance, { ackWaitMs: jobs.ackWaitSeconds * 1_000, duplicateWindowMs: jobs.duplicateWindowSeconds * 1_000, concurrency: jobs.concurrency, retryDelayMs: jobs.backoffInitialSeconds * 1_000 }, logger);
   const infra = await InfraBucket.open(js, jsm, instance, { signal, logger });
@@ -86,7 +125,7 @@ export async function startCa(context: ServiceContext<CaConfig>, kubeConfig: Kub
   const rotator = new CaRotator({
     store, instance, clock, random: secureRandom, generateCaKeys: () => generateRsaKeyPair(certificates.caRsaKeyBits), caLifetimeMs: certificates.caLifetimeSeconds * 1_000,
     rotateAtFraction: certificates.caRotateAtFraction, minPhaseMs: certificates.caRotationMinPhaseSeconds * 1_000,
-    bootstrapSecrets: () => tracker.leafSecrets(), onCaWritten: (secret) => trust.observe(secret), logger: logger.child({ runner: 'rotation' }),
+    bootstrapSecrets: () => tracker.leafSecrets(), servingSecretNames: targets.map((t) => t.secretName), otherBundles: () => webhookBundle.bundles(), onCaWritten: (secret) => trust.observe(secret), logger: logger.child({ runner: 'rotation' }),
   });
   const informer = new SecretInformer(
     kubeConfig,
@@ -106,10 +145,12 @@ export async function startCa(context: ServiceContext<CaConfig>, kubeConfig: Kub
   // A rotation step changes the signer or the bundle: every leaf is judged again at once.
   trust.onChange(() => {
     tracker.resync();
-    serving.poke();
+    for (const keeper of serving) keeper.poke();
+    webhookBundle.poke();
   });
   await systemInformer.start();
   await informer.start();
+  await webhookBundle.start();
   let infraSynced = false;
   const watching = infra.watch((change) => tracker.onInfraChange(change), {
     signal,
@@ -138,7 +179,8 @@ export async function startCa(context: ServiceContext<CaConfig>, kubeConfig: Kub
       clearInterval(expiryTimer);
       tracker.stop();
       rotator.stop();
-      serving.stop();
+      for (const keeper of serving) keeper.stop();
+      await webhookBundle.stop();
       await informer.stop();
       await systemInformer.stop();
       await queue.stop();

@@ -4,8 +4,6 @@ import {
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   SYSTEM_NAMESPACE,
-  XDS_SERVING_COMPONENT,
-  rendererServingSecretName,
   type InstanceName,
 } from '@microgateway/contracts';
 import type { Logger } from '@microgateway/runtime';
@@ -29,8 +27,19 @@ import {
   type ServingVerdict,
 } from './pki/index.js';
 
+/** One serving certificate the ca keeps: a Secret in the system namespace naming a Service. */
+export interface ServingTarget {
+  /** What it serves, for logs and errors ("xDS", "webhook"). */
+  what: string;
+  secretName: string;
+  /** Its `microgateway.dev/component` label value (XDS_SERVING_COMPONENT, WEBHOOK_SERVING_COMPONENT). */
+  component: string;
+  dnsNames: readonly string[];
+}
+
 export interface ServingDeps {
   instance: InstanceName;
+  target: ServingTarget;
   store: SecretStore;
   trust: () => TrustState;
   /** Re-reads the CA Secret (see TrustHolder.refresh). */
@@ -41,7 +50,6 @@ export interface ServingDeps {
   clock: Clock;
   random: RandomBytes;
   generateKeys: () => Promise<KeyPairPem>;
-  dnsNames: readonly string[];
   lifetimeMs: number;
   renewEveryMs: number;
   backoff: BackoffPolicy;
@@ -50,8 +58,8 @@ export interface ServingDeps {
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Keeps the renderer's xDS serving certificate (one Secret in the system namespace) valid and
- * renewed. Every replica runs one; writes carry the resourceVersion they read, so when replicas
+ * Keeps one serving certificate (the renderer's xDS one, the deployer's webhook one: one Secret in
+ * the system namespace each) valid and renewed. Every replica runs one per certificate; writes carry the resourceVersion they read, so when replicas
  * race, one write wins and the others find a valid certificate on their next look.
  */
 export class ServingCertificateKeeper {
@@ -85,7 +93,7 @@ export class ServingCertificateKeeper {
       this.failures++;
       const delay = backoffDelay(this.failures, this.deps.backoff);
       this.deps.metrics.failures.inc({ kind: 'serving', reason: (error as Error).name || 'Error' });
-      this.deps.logger.warn({ err: error, retryInMs: delay }, 'could not ensure the xDS serving certificate; retrying');
+      this.deps.logger.warn({ err: error, retryInMs: delay }, `could not ensure the ${this.deps.target.what} serving certificate; retrying`);
       this.arm(delay);
     }
   }
@@ -99,7 +107,7 @@ export class ServingCertificateKeeper {
 
   /** One pass; returns when to look again. Conflicts (another replica wrote) are looked at again at once. */
   private async ensure(): Promise<Date> {
-    const name = rendererServingSecretName(this.deps.instance);
+    const name = this.deps.target.secretName;
     for (let attempt = 0; attempt < 5; attempt++) {
       const observed = await this.deps.store.get(SYSTEM_NAMESPACE, name);
       let verdict = this.evaluate(observed?.data);
@@ -114,14 +122,14 @@ export class ServingCertificateKeeper {
         if (!(error instanceof SecretConflictError)) throw error;
       }
     }
-    throw new Error('the xDS serving Secret kept changing under us');
+    throw new Error(`the ${this.deps.target.what} serving Secret kept changing under us`);
   }
 
   private evaluate(data: Readonly<Record<string, string>> | undefined): ServingVerdict {
     const trust = this.deps.trust();
     return evaluateServingSecret({
       data,
-      dnsNames: this.deps.dnsNames,
+      dnsNames: this.deps.target.dnsNames,
       signingCaPem: trust.ca.certificatePem,
       caBundlePem: trust.bundlePem,
       policy: { renewEveryMs: this.deps.renewEveryMs, clock: this.deps.clock },
@@ -130,30 +138,31 @@ export class ServingCertificateKeeper {
 
   private async issue(name: string, verdict: Exclude<ServingVerdict, { action: 'keep' }>, observed: Awaited<ReturnType<SecretStore['get']>>): Promise<void> {
     const { deps } = this;
+    const { target } = deps;
     const started = Date.now();
     const trust = deps.trust();
     const keys = await deps.generateKeys();
     const certificatePem = signServingCertificate({
       ca: trust.ca,
-      dnsNames: deps.dnsNames,
+      dnsNames: target.dnsNames,
       publicKeyPem: keys.publicKeyPem,
       validity: { notBefore: deps.clock.now(), lifetimeMs: deps.lifetimeMs },
       random: deps.random,
     });
-    const labels = { [INSTANCE_LABEL]: deps.instance, [COMPONENT_LABEL]: XDS_SERVING_COMPONENT, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
+    const labels = { [INSTANCE_LABEL]: deps.instance, [COMPONENT_LABEL]: target.component, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
     const data = { [SERVING_CERT_KEY]: certificatePem, [SERVING_KEY_KEY]: keys.privateKeyPem, [SERVING_CA_KEY]: trust.bundlePem };
     await deps.store.write({ namespace: SYSTEM_NAMESPACE, name, labels, data }, observed);
     const facts = inspectCertificate(certificatePem);
     const action = verdict.action;
     deps.metrics.issued.inc({ kind: 'serving', action });
     deps.metrics.issuanceSeconds.observe({ kind: 'serving', action }, (Date.now() - started) / 1_000);
-    deps.logger.info({ secret: name, action, reason: verdict.reason, serial: facts.serial }, 'xDS serving certificate written');
+    deps.logger.info({ secret: name, action, reason: verdict.reason, serial: facts.serial }, `${target.what} serving certificate written`);
     const certificate = {
       secret: { namespace: SYSTEM_NAMESPACE, name },
       serial: facts.serial,
       notBefore: facts.notBefore.toISOString(),
       notAfter: facts.notAfter.toISOString(),
-      dnsNames: [...deps.dnsNames],
+      dnsNames: [...target.dnsNames],
     };
     await publishCertificateEvent(deps.events, verdict, certificate);
   }

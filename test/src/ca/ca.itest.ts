@@ -198,7 +198,8 @@ describe('ca', () => {
       expect(text).toMatch(/^mgw_certificates_issued_total\{kind="bootstrap",action="issue"\} [1-9]/m);
       expect(text).toMatch(/^mgw_certificates_issued_total\{kind="bootstrap",action="repair"\} [1-9]/m);
       expect(text).toMatch(/^mgw_certificate_issuance_seconds_count\{kind="bootstrap",action="issue"\} [1-9]/m);
-      expect(text).toMatch(/^mgw_certificates_issued_total\{kind="serving",action="issue"\} 1$/m);
+      // The two serving certificates: the renderer's xDS one and the deployer's webhook one.
+      expect(text).toMatch(/^mgw_certificates_issued_total\{kind="serving",action="issue"\} 2$/m);
     });
 
     it('logged no errors, and drains and exits 0 on SIGTERM', async () => {

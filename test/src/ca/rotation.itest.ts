@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Watch, type V1Secret } from '@kubernetes/client-node';
-import { SYSTEM_NAMESPACE, bootstrapSecretName, caSecretName, rendererServingSecretName, type GatewayRef, type InstanceName } from '@microgateway/contracts';
+import { SYSTEM_NAMESPACE, bootstrapSecretName, caSecretName, deployerWebhookSecretName, rendererServingSecretName, type GatewayRef, type InstanceName } from '@microgateway/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts, startEnvoy, tail, waitFor, type EnvoyHandle, type ProcessHandle } from '../harness/index.js';
 import { engineProbeBootstrap, startStandInXdsServer, type PeerSeen, type StandInXdsServer } from './envoy-probe.js';
@@ -60,7 +60,9 @@ describe('CA rotation', () => {
   ];
   const servingKey = `${SYSTEM_NAMESPACE}/${rendererServingSecretName(instance)}`;
   const caKey = `${SYSTEM_NAMESPACE}/${caSecretName(instance)}`;
-  const leafKeys = [...gateways.map((g) => `${g.namespace}/${bootstrapSecretName(g.name)}`), servingKey];
+  // The deployer's webhook serving Secret is a leaf like the renderer's (its configuration's caBundle: webhook.itest.ts).
+  const webhookKey = `${SYSTEM_NAMESPACE}/${deployerWebhookSecretName(instance)}`;
+  const leafKeys = [...gateways.map((g) => `${g.namespace}/${bootstrapSecretName(g.name)}`), servingKey, webhookKey];
   const versions: SecretVersion[] = [];
   let env: CaTestEnvironment;
   let inst: InstanceNats;

@@ -16,6 +16,8 @@ export interface AccessRow {
   in?: string;
   /** The object's name (default: one unique to the row). */
   name?: string;
+  /** A patch of an object that exists (created by the admin first), rather than an apply that may create it. */
+  existing?: boolean;
 }
 
 /** Where the test's Gateways and Engines live. */
@@ -23,8 +25,10 @@ export const GATEWAY_NAMESPACE = 'team-a';
 export const SYSTEM = 'microgateway-system';
 export const EVERY_NAMESPACE = '*';
 export const WATCHER_LEASE = 'mgw-default-watcher';
+/** The sidecar injector's configuration, whose caBundle the ca keeps (sidecarInjectorWebhookConfigName('default')). */
+export const SIDECAR_INJECTOR = 'microgateway-default-sidecar-injector';
 
-type Options = Pick<AccessRow, 'subresource' | 'in' | 'name'>;
+type Options = Pick<AccessRow, 'subresource' | 'in' | 'name' | 'existing'>;
 const row =
   (allowed: boolean) =>
   (service: ServiceName, verb: Verb, resource: ResourceName, options: Options = {}): AccessRow => ({ service, verb, resource, allowed, ...options });
@@ -99,6 +103,16 @@ const ca: AccessRow[] = [
   deny('ca', 'update', 'gateways', status),
   deny('ca', 'create', 'events'),
   deny('ca', 'create', 'leases', { in: SYSTEM }),
+  // The sidecar injector's caBundle: that one configuration, read and patched, never created or deleted.
+  allow('ca', 'get', 'mutatingwebhookconfigurations', { name: SIDECAR_INJECTOR }),
+  allow('ca', 'patch', 'mutatingwebhookconfigurations', { name: SIDECAR_INJECTOR, existing: true }),
+  deny('ca', 'get', 'mutatingwebhookconfigurations', { name: 'another-webhook-config' }),
+  deny('ca', 'patch', 'mutatingwebhookconfigurations', { name: 'another-webhook-config', existing: true }),
+  // Without a metadata.name field selector a list names no object, so resourceNames cannot allow it.
+  deny('ca', 'list', 'mutatingwebhookconfigurations'),
+  deny('ca', 'create', 'mutatingwebhookconfigurations'),
+  deny('ca', 'delete', 'mutatingwebhookconfigurations', { name: SIDECAR_INJECTOR }),
+  deny('ca', 'create', 'validatingwebhookconfigurations'),
 ];
 
 const deployer: AccessRow[] = [

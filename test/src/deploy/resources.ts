@@ -54,6 +54,12 @@ export const RESOURCES = {
     group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', namespaced: false, kind: 'ClusterRoleBinding',
     sample: () => ({ roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'default' }] }),
   },
+  mutatingwebhookconfigurations: {
+    group: 'admissionregistration.k8s.io', version: 'v1', plural: 'mutatingwebhookconfigurations', namespaced: false, kind: 'MutatingWebhookConfiguration',
+    // No rules: the webhook is never called, so it cannot get in the way of the other rows' requests.
+    sample: () => ({ webhooks: [{ name: 'rbac-itest.microgateway.dev', clientConfig: { url: 'https://rbac-itest.invalid/' }, sideEffects: 'None', admissionReviewVersions: ['v1'], rules: [] }] }),
+  },
+  validatingwebhookconfigurations: { group: 'admissionregistration.k8s.io', version: 'v1', plural: 'validatingwebhookconfigurations', namespaced: false, kind: 'ValidatingWebhookConfiguration' },
   users: { group: '', version: 'v1', plural: 'users', namespaced: false, kind: 'User' },
 } satisfies Record<string, ResourceInfo>;
 

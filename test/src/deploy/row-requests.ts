@@ -43,7 +43,7 @@ export function hasRealRequest(row: AccessRow): boolean {
 /** What must exist before the request: the object itself, for anything but a create, list, watch or apply. */
 function needsObject(row: AccessRow): boolean {
   if (row.subresource) return true;
-  return row.verb === 'get' || row.verb === 'update' || row.verb === 'delete';
+  return row.verb === 'get' || row.verb === 'update' || row.verb === 'delete' || (row.verb === 'patch' && row.existing === true);
 }
 
 async function ensureObject(kube: KubeControlPlane, r: ResolvedRow): Promise<void> {

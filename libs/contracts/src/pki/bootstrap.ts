@@ -42,6 +42,8 @@ export const ENGINE_CA_SDS_SECRET = 'microgateway-ca-bundle';
 export const BOOTSTRAP_COMPONENT = 'bootstrap';
 export const CA_COMPONENT = 'ca';
 export const XDS_SERVING_COMPONENT = 'xds-serving';
+/** The deployer's admission webhook serving certificate (sidecar injection, ADR 0013). */
+export const WEBHOOK_SERVING_COMPONENT = 'webhook-serving';
 
 /** The renderer's xDS serving certificate and key, in the system namespace (`tls.crt`, `tls.key`, `ca.crt`). */
 export function rendererServingSecretName(instance: InstanceName): string {
@@ -51,4 +53,22 @@ export function rendererServingSecretName(instance: InstanceName): string {
 /** The renderer's Service, which Engines dial for xDS; the serving certificate names it. */
 export function rendererServiceName(instance: InstanceName): string {
   return `microgateway-${instanceNameSchema.parse(instance)}-renderer`;
+}
+
+/** The deployer's admission webhook serving certificate and key, in the system namespace (`tls.crt`, `tls.key`, `ca.crt`). */
+export function deployerWebhookSecretName(instance: InstanceName): string {
+  return `microgateway-${instanceNameSchema.parse(instance)}-deployer-webhook-tls`;
+}
+
+/** The deployer's webhook Service, which the API server calls; the webhook serving certificate names it. */
+export function deployerWebhookServiceName(instance: InstanceName): string {
+  return `microgateway-${instanceNameSchema.parse(instance)}-deployer-webhook`;
+}
+
+/**
+ * The MutatingWebhookConfiguration of the sidecar injection (created by the installer; the ca only
+ * keeps its webhooks' `clientConfig.caBundle` equal to the CA bundle).
+ */
+export function sidecarInjectorWebhookConfigName(instance: InstanceName): string {
+  return `microgateway-${instanceNameSchema.parse(instance)}-sidecar-injector`;
 }

@@ -3,9 +3,12 @@ import {
   BOOTSTRAP_SECRET_KEYS,
   certJobMessageId,
   certJobSchema,
+  deployerWebhookSecretName,
+  deployerWebhookServiceName,
   infraGatewayIdentitySchema,
   rendererServiceName,
   rendererServingSecretName,
+  sidecarInjectorWebhookConfigName,
 } from './index.js';
 
 describe('pki contracts', () => {
@@ -34,5 +37,12 @@ describe('pki contracts', () => {
     expect(rendererServingSecretName('blue')).toBe('microgateway-blue-renderer-xds-tls');
     expect(() => rendererServingSecretName('Not Valid')).toThrow();
     expect(BOOTSTRAP_SECRET_KEYS).toEqual(['tls.crt', 'tls.key', 'ca.crt', 'tls-certificate.sds.json', 'validation-context.sds.json']);
+  });
+
+  it('names the deployer webhook Service, its serving Secret and the injector configuration per instance', () => {
+    expect(deployerWebhookServiceName('default')).toBe('microgateway-default-deployer-webhook');
+    expect(deployerWebhookSecretName('blue')).toBe('microgateway-blue-deployer-webhook-tls');
+    expect(sidecarInjectorWebhookConfigName('default')).toBe('microgateway-default-sidecar-injector');
+    expect(() => sidecarInjectorWebhookConfigName('Not Valid')).toThrow();
   });
 });

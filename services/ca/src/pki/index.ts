@@ -11,3 +11,4 @@ export * from './bootstrap-secret.js';
 export * from './checks.js';
 export * from './serving-checks.js';
 export * from './rotation.js';
+export * from './webhook-bundle.js';
