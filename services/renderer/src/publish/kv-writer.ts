@@ -62,8 +62,13 @@ function wireValue(json: string): string | Uint8Array {
   return json.length > 65_536 ? Buffer.from(json, 'utf8') : json;
 }
 
+/** Runs `run` over `items` with up to WRITE_CONCURRENCY in flight at any time (a window, not batches). */
 async function inBatches<T>(items: readonly T[], run: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += WRITE_CONCURRENCY) await Promise.all(items.slice(i, i + WRITE_CONCURRENCY).map(run));
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await run(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, items.length) }, worker));
 }
 
 async function collect(iterator: AsyncIterable<string>): Promise<string[]> {
@@ -159,7 +164,6 @@ export class KvOutputWriter {
     this.checkSizes(plan);
     await inBatches(plan.xdsPuts, (p) => this.buckets.xds.put(p.key, p.value));
     if (plan.infraPut !== undefined) await this.buckets.infra.put(plan.infraPut.key, plan.infraPut.json);
-    await inBatches(plan.statusPuts, (p) => this.buckets.status.put(p.key, p.json));
     let revision: number;
     try {
       const json = JSON.stringify(plan.manifest);
@@ -170,6 +174,10 @@ export class KvOutputWriter {
       this.statusMemo.delete(gatewayKey(output.gateway));
       return { kind: 'conflict' };
     }
+    // Status facts after the commit: Engines get a new configuration without waiting for thousands
+    // of route conditions. A crash before they are written leaves the job unacked, and its
+    // redelivery rewrites every key (force), so no fact is lost.
+    await inBatches(plan.statusPuts, (p) => this.buckets.status.put(p.key, p.json));
     await inBatches(plan.xdsDeletes, (key) => this.buckets.xds.delete(key));
     await inBatches(plan.statusDeletes, (key) => this.buckets.status.delete(key));
     this.rememberStatus(output, plan, entry, revision);
