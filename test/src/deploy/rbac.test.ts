@@ -71,7 +71,12 @@ describe('read-only services', () => {
     expect(writes.flatMap((r) => r.resources ?? [])).toEqual(['leases', 'leases']);
   });
 
-  it('the ca touches Secrets only', () => {
-    expect(rbacManifests('ca').flatMap(rules).flatMap((r) => r.resources ?? [])).toEqual(['secrets']);
+  it('the ca touches Secrets, and the caBundle of its one injector webhook configuration', () => {
+    const caRules = rbacManifests('ca').flatMap(rules);
+    expect(caRules.flatMap((r) => r.resources ?? [])).toEqual(['secrets', 'mutatingwebhookconfigurations']);
+    const webhook = caRules.find((r) => r.resources?.includes('mutatingwebhookconfigurations'));
+    expect(webhook?.resourceNames).toEqual(['microgateway-default-sidecar-injector']);
+    expect(webhook?.verbs).not.toContain('create');
+    expect(webhook?.verbs).not.toContain('delete');
   });
 });
