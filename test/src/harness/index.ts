@@ -19,3 +19,5 @@ export type { NatsCredentials, NatsRuntimeOptions, StartNatsOptions } from './na
 export { bootstrapObject, startEnvoy, validateEnvoyConfig } from './envoy.js';
 export type { StartEnvoyOptions } from './envoy.js';
 export { parseBackends, resolveBackends, startEnvoyOn, startNatsOn, validateEnvoyOn } from './backend.js';
+export { buildWaf, sampleValue, startWaf, wafEnvoyBootstrap, wafSourceDir, wafSourceHash } from './waf.js';
+export type { StartWafOptions, WafCommand, WafHandle, WafRoute } from './waf.js';
