@@ -73,7 +73,8 @@ check_no_orphans() {
   for environ in /proc/[0-9]*/environ; do
     pid="${environ#/proc/}"; pid="${pid%/environ}"
     [ "$pid" = "$$" ] && continue
-    if tr '\0' '\n' < "$environ" 2>/dev/null | grep -qx "MGW_TEST_RUN=$MGW_TEST_RUN"; then
+    # Grouped, so a process that exits between the glob and the read is skipped without a message.
+    if { tr '\0' '\n' < "$environ"; } 2>/dev/null | grep -qx "MGW_TEST_RUN=$MGW_TEST_RUN"; then
       left="$left $pid"
     fi
   done
