@@ -85,6 +85,29 @@ describe('xDS codec: golden outputs', () => {
   });
 });
 
+describe('xDS codec: routes encoded one by one and remembered', () => {
+  const routeConfiguration = (paths: string[]): Json => ({
+    '@type': `${T}envoy.config.route.v3.RouteConfiguration`,
+    name: 'rc',
+    virtual_hosts: [
+      { name: 'a', domains: ['a.example'], routes: paths.map((p) => ({ match: { prefix: p }, route: { cluster: 'c', timeout: '5s' } })) },
+      { name: 'b', domains: ['*'], routes: [{ match: { prefix: '/' }, direct_response: { status: 404 } }] },
+    ],
+  });
+
+  it('decodes to the same configuration when one route changes among remembered ones', () => {
+    codec.encode(routeConfiguration(['/x', '/y', '/z']));
+    const changed = routeConfiguration(['/x', '/changed', '/z']);
+    expect(codec.decode(codec.encode(changed))).toEqual(normalized(changed));
+  });
+
+  it('names the path of a mistake inside a route', () => {
+    const bad = routeConfiguration(['/x']);
+    ((bad['virtual_hosts'] as Json[])[0]!['routes'] as Json[]).push({ match: { prefix: '/' }, route: { clustr: 'c' } });
+    expect(errorOf(() => codec.encode(bad)).path).toBe('RouteConfiguration.virtual_hosts[0].routes[1].route.clustr');
+  });
+});
+
 describe('xDS codec: strict proto3 JSON', () => {
   it('names the path of an unknown field, inside nested Any', () => {
     const error = errorOf(() => codec.encode(hcmListener({ bogus_field: true })));

@@ -1,6 +1,7 @@
 import protobuf from 'protobufjs';
 import { describe, XdsCodecError } from './codec/errors.js';
 import { isObject, JsonToWire } from './codec/from-json.js';
+import { ElementMemo } from './codec/element-memo.js';
 import { typeNameOf } from './codec/fields.js';
 import { loadEnvoyRoot } from './codec/load.js';
 import { WireToJson } from './codec/to-json.js';
@@ -45,6 +46,11 @@ export function createXdsCodec(options: XdsCodecOptions = {}): XdsCodec {
   const root = loadEnvoyRoot(options.extraProtoFiles);
   const toWire = new JsonToWire(root);
   const toJson = new WireToJson(root);
+  // The routes of a RouteConfiguration: thousands per Gateway, one changes at a time.
+  const memo = new ElementMemo(toWire, new Map([
+    ['envoy.config.route.v3.RouteConfiguration', 'virtual_hosts'],
+    ['envoy.config.route.v3.VirtualHost', 'routes'],
+  ]));
   let urls: string[] | undefined;
   return {
     root,
@@ -52,7 +58,8 @@ export function createXdsCodec(options: XdsCodecOptions = {}): XdsCodec {
       if (!isObject(resource)) throw new XdsCodecError('(resource)', `expected an object, got ${describe(resource)}`);
       const typeUrl = resource['@type'];
       const path = typeof typeUrl === 'string' ? typeNameOf(typeUrl).split('.').pop() ?? '(resource)' : '(resource)';
-      const bytes = toWire.any(resource, path, 0)['value'] as Uint8Array;
+      const type = toWire.anyType(typeUrl, `${path}.@type`);
+      const bytes = memo.handles(type) ? memo.encode(type, resource, path, 1, true) : (toWire.any(resource, path, 0)['value'] as Uint8Array);
       // protobufjs's Node writer already returns a Buffer; wrap (not copy) anything else.
       const value = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       return { type_url: typeUrl as string, value };
