@@ -3,7 +3,7 @@
 // default dnsPolicy resolve through it (pod.ts writes their resolv.conf), so in-cluster names like
 // `microgateway-nats.microgateway-system.svc` work as in a real cluster.
 import { serverSideApply } from './apply.js';
-import { CLUSTER_DOMAIN } from './pod.js';
+import { CLUSTER_DOMAIN, serviceIp } from './pod.js';
 import type { KubeObject, KubeRest } from './rest.js';
 
 const NAMESPACE = 'kube-system';
@@ -11,10 +11,7 @@ const LABELS = { 'k8s-app': 'kube-dns' };
 
 /** `10.202.7.0/24` → `10.202.7.10` */
 export function clusterDnsIp(serviceCidr: string): string {
-  const [base] = serviceCidr.split('/');
-  const octets = (base ?? '').split('.').map(Number);
-  octets[3] = (octets[3] ?? 0) + 10;
-  return octets.join('.');
+  return serviceIp(serviceCidr, 10);
 }
 
 export function clusterDnsObjects(serviceCidr: string, image: string): KubeObject[] {

@@ -286,8 +286,13 @@ export class PodRunner {
 
 /** The first usable address of a range: the `kubernetes` Service's ClusterIP. */
 export function firstServiceIp(cidr: string): string {
+  return serviceIp(cidr, 1);
+}
+
+/** The address `offset` past a /24 range's base: `10.202.7.0/24`, 10 → `10.202.7.10`. */
+export function serviceIp(cidr: string, offset: number): string {
   const [base] = cidr.split('/');
   const octets = (base ?? '').split('.').map(Number);
-  octets[3] = (octets[3] ?? 0) + 1;
+  octets[3] = (octets[3] ?? 0) + offset;
   return octets.join('.');
 }

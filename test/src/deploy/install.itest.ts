@@ -60,6 +60,18 @@ describe('installing from deploy/overlays/dev', () => {
     return list.items.slice(-30).map((e) => `  ${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason}: ${e.message}`).join('\n');
   };
 
+  /** NATS's /connz shows each service of `instance` authorized as its own user, and NATS logged no refusal. */
+  const expectOwnNatsUsers = async (instance: string): Promise<void> => {
+    const [nats] = await readyPods('nats');
+    const connz = await (await fetch(`http://${nats?.status?.podIP ?? ''}:8222/connz?auth=true`)).json() as { connections: { name?: string; authorized_user?: string }[] };
+    for (const service of SERVICES) {
+      const connection = connz.connections.find((c) => c.name === `mgw-${instance}-${service}`);
+      expect(connection?.authorized_user, `${service}'s NATS user`).toBe(`mgw-${instance}-${service}`);
+    }
+    const natsLog = readFileSync(join(cluster.podsDir, podDir(nats), 'logs', 'nats.log'), 'utf8');
+    expect(natsLog).not.toMatch(/Permissions Violation|Authorization Violation/);
+  };
+
   it('comes up from the rendered manifests and serves the quickstart through an Engine', async () => {
     const started = Date.now();
     const objects = await kustomizeBuild('deploy/overlays/dev');
@@ -96,14 +108,7 @@ describe('installing from deploy/overlays/dev', () => {
     console.log(`quickstart applied → first 200 through the Engine: ${((Date.now() - routed) / 1000).toFixed(1)}s`);
 
     // Every service talks to NATS as its own least-privilege user and was never refused.
-    const [nats] = await readyPods('nats');
-    const connz = await (await fetch(`http://${nats?.status?.podIP ?? ''}:8222/connz?auth=true`)).json() as { connections: { name?: string; authorized_user?: string }[] };
-    for (const service of SERVICES) {
-      const connection = connz.connections.find((c) => c.name === `mgw-default-${service}`);
-      expect(connection?.authorized_user, `${service}'s NATS user`).toBe(`mgw-default-${service}`);
-    }
-    const natsLog = readFileSync(join(cluster.podsDir, podDir(nats), 'logs', 'nats.log'), 'utf8');
-    expect(natsLog).not.toMatch(/Permissions Violation|Authorization Violation/);
+    await expectOwnNatsUsers('default');
 
     // Nothing crash-looped on the way (a service that cannot reach NATS or the API would have).
     for (const component of ['nats', ...SERVICES]) {
@@ -141,14 +146,8 @@ describe('installing from deploy/overlays/dev', () => {
     expect((await httpGet(`http://${defaultAddress}/hello`)).status).toBe(200);
 
     // Blue's services log in as blue's users; the default instance's Gateway stays the default's.
-    const [nats] = await readyPods('nats');
-    const connz = await (await fetch(`http://${nats?.status?.podIP ?? ''}:8222/connz?auth=true`)).json() as { connections: { name?: string; authorized_user?: string }[] };
-    for (const service of SERVICES) {
-      expect(connz.connections.find((c) => c.name === `mgw-blue-${service}`)?.authorized_user).toBe(`mgw-blue-${service}`);
-    }
+    await expectOwnNatsUsers('blue');
     const defaultGateway = await rest.request<{ status?: { conditions?: { type: string; status: string }[] } }>('GET', '/apis/gateway.networking.k8s.io/v1/namespaces/demo/gateways/edge');
     expect(defaultGateway.status?.conditions?.find((c) => c.type === 'Programmed')?.status).toBe('True');
-    const natsLog = readFileSync(join(cluster.podsDir, podDir(nats), 'logs', 'nats.log'), 'utf8');
-    expect(natsLog).not.toMatch(/Permissions Violation|Authorization Violation/);
   }, 600_000);
 });

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { toolPaths } from '../toolchain/paths.js';
 import type { RenderedObject } from './kustomize.js';
 import { kustomizeBuild } from './kustomize.js';
@@ -34,8 +34,13 @@ const workloads = (objects: RenderedObject[]): Workload[] => objects.filter((o):
 const named = (objects: RenderedObject[], kind: string): Set<string> => new Set(objects.filter((o) => o.kind === kind).map((o) => o.metadata.name));
 
 describe.each(OVERLAYS)('deploy/overlays/%s', (overlay) => {
-  it('renders objects with unique names whose references all resolve', async () => {
-    const objects = await kustomizeBuild(`deploy/overlays/${overlay}`);
+  // Rendered once for the three checks.
+  let objects: RenderedObject[];
+  beforeAll(async () => {
+    objects = await kustomizeBuild(`deploy/overlays/${overlay}`);
+  });
+
+  it('renders objects with unique names whose references all resolve', () => {
     const keys = objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
     expect(keys.length).toBe(new Set(keys).size);
     const secrets = named(objects, 'Secret');
@@ -55,8 +60,8 @@ describe.each(OVERLAYS)('deploy/overlays/%s', (overlay) => {
     }
   });
 
-  it('runs every Pod as non-root with a read-only root file system and no capabilities', async () => {
-    for (const workload of workloads(await kustomizeBuild(`deploy/overlays/${overlay}`))) {
+  it('runs every Pod as non-root with a read-only root file system and no capabilities', () => {
+    for (const workload of workloads(objects)) {
       const spec = workload.spec.template.spec;
       expect(spec.securityContext?.runAsNonRoot, workload.metadata.name).toBe(true);
       for (const container of spec.containers) {
@@ -68,7 +73,6 @@ describe.each(OVERLAYS)('deploy/overlays/%s', (overlay) => {
   });
 
   it('ships a NATS configuration the real nats-server accepts, with every user a service logs in as', async () => {
-    const objects = await kustomizeBuild(`deploy/overlays/${overlay}`);
     const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('microgateway-nats-config')) as RenderedObject & { data: Record<string, string> };
     const nats = workloads(objects).find((w) => w.metadata.name === 'microgateway-nats');
     const natsEnv = (nats?.spec.template.spec.containers[0]?.env ?? []).map((e) => e.name);

@@ -1,5 +1,6 @@
 import protobuf from 'protobufjs';
 import { fieldPath, indexPath } from './errors.js';
+import { typeInfo } from './fields.js';
 import { isObject, type JsonToWire } from './from-json.js';
 
 /**
@@ -27,11 +28,12 @@ export class ElementMemo {
 
   /** Whether `type` has a field this memo splits. */
   handles(type: protobuf.Type): boolean {
-    return this.splits.has(type.fullName.slice(1));
+    // typeInfo caches the name: protobufjs recomputes fullName on every read (once per route here).
+    return this.splits.has(typeInfo(type).name);
   }
 
   encode(type: protobuf.Type, json: unknown, path: string, depth: number, inAny: boolean): Uint8Array {
-    const fieldName = this.splits.get(type.fullName.slice(1));
+    const fieldName = this.splits.get(typeInfo(type).name);
     const field = fieldName === undefined ? undefined : type.fields[fieldName];
     const elements = field && isObject(json) ? json[field.name] : undefined;
     if (!field || !Array.isArray(elements) || !(field.resolvedType instanceof protobuf.Type)) {
@@ -53,7 +55,7 @@ export class ElementMemo {
 
   private element(type: protobuf.Type, json: unknown, path: string, depth: number): Uint8Array {
     if (this.handles(type)) return this.encode(type, json, path, depth, false);
-    const key = `${type.fullName}\n${JSON.stringify(json)}`;
+    const key = `${typeInfo(type).name}\n${JSON.stringify(json)}`;
     const known = this.bytes.get(key);
     if (known) return known;
     const encoded = type.encode(this.toWire.valueOf(type, json, path, depth)).finish();
